@@ -1,0 +1,1 @@
+"""Result serialisations: streaming VOTable (TABLEDATA, BINARY2), CSV, TSV and FITS."""

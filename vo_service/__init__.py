@@ -1,0 +1,3 @@
+"""MMVO: the Multi-Messenger Virtual Observatory service."""
+
+__version__ = "0.1.0"
