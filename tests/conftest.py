@@ -1,0 +1,86 @@
+"""Shared fixtures: real SQLite files and, when reachable, a real PostgreSQL with pgSphere.
+
+PostgreSQL tests skip when the server or the extension is missing, unless ``MMVO_REQUIRE_POSTGRES=1`` (CI),
+where a skip becomes a failure.  The server is named by ``MMVO_TEST_POSTGRES_URL`` (SQLAlchemy form).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/mmvo_test"
+SHARED = Path(os.environ.get("MMVO_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def _require_postgres() -> bool:
+    return os.environ.get("MMVO_REQUIRE_POSTGRES", "") in {"1", "true", "yes"}
+
+
+def _pg_unavailable(reason: str) -> None:
+    if _require_postgres():
+        pytest.fail(f"PostgreSQL is required (MMVO_REQUIRE_POSTGRES=1) but {reason}")
+    pytest.skip(f"PostgreSQL with pgSphere not available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """SQLAlchemy URL of the test database, after checking it answers and has pg_sphere."""
+    import psycopg
+
+    url = os.environ.get("MMVO_TEST_POSTGRES_URL", DEFAULT_PG_URL)
+    dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        with psycopg.connect(dsn, connect_timeout=3) as conn:
+            row = conn.execute("select extversion from pg_extension where extname = 'pg_sphere'").fetchone()
+    except psycopg.Error as exc:
+        _pg_unavailable(f"cannot connect to {dsn}: {exc}")
+    if row is None:
+        _pg_unavailable(f"extension pg_sphere is not installed in {dsn} (run .ci/pgsphere.sh)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(pg_url: str) -> str:
+    """The same database as a libpq DSN for psycopg."""
+    return pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@pytest.fixture
+def pg_conn(pg_dsn: str) -> Iterator[object]:
+    """A psycopg connection whose ``search_path`` starts with a fresh schema, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(f'create schema "{schema}"')
+        conn.execute(f'set search_path to "{schema}", public')
+        try:
+            yield conn
+        finally:
+            conn.execute(f'drop schema "{schema}" cascade')
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.sqlite"
+
+
+@pytest.fixture
+def sqlite_conn(sqlite_path: Path) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(sqlite_path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The workplace's shared folder (validators, ADQL query sets, XML schemas); tests skip when absent."""
+    return SHARED
