@@ -7,9 +7,12 @@ is rebuilt rather than mutated, which keeps concurrent request handling free of 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
+
+from tap.reserved import RESERVED_WORDS
 
 __all__ = [
     "GEOMETRY_XTYPES",
@@ -21,6 +24,7 @@ __all__ = [
     "StaticCatalog",
     "Table",
     "normalise_identifier",
+    "query_name",
 ]
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -30,6 +34,20 @@ VOTABLE_DATATYPES = frozenset(
 )
 #: DALI xtypes stored natively as pgSphere types on PostgreSQL and as DALI text on SQLite.
 GEOMETRY_XTYPES = frozenset({"point", "circle", "polygon"})
+
+
+_REGULAR = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def query_name(name: str) -> str:
+    """How a client must write a stored column name in ADQL (TAP_SCHEMA.columns.column_name).
+
+    Regular lower-case names that are not reserved words are written as they are; anything else is a delimited
+    identifier (``"size"``).
+    """
+    if _REGULAR.match(name) and name not in RESERVED_WORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
 
 
 def normalise_identifier(name: str) -> str:

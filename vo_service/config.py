@@ -20,7 +20,9 @@ class Config(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MMVO_", env_file=".env", extra="ignore", frozen=True)
 
-    data_dir: Path = Field(default=Path("data"), description="Where the SQLite file, job results and archive live")
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the SQLite file, job results and archive live"
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; empty means an SQLite file in data_dir, postgresql+psycopg://... selects PostgreSQL",
@@ -31,9 +33,13 @@ class Config(BaseSettings):
     authority: str = Field(default="mmvo.example", description="IVOA authority of the service's identifiers")
     maxrec_default: int = Field(default=100_000, ge=0, description="MAXREC when the client gives none")
     maxrec_hard: int = Field(default=20_000_000, ge=1, description="Largest MAXREC a client may ask for")
-    query_timeout: float = Field(default=600.0, gt=0, description="Seconds before a synchronous query is stopped")
+    query_timeout: float = Field(
+        default=600.0, gt=0, description="Seconds before a synchronous query is stopped"
+    )
     upload_limit_bytes: int = Field(default=100_000_000, gt=0, description="Largest accepted upload")
-    job_destruction_days: float = Field(default=7.0, gt=0, description="Lifetime of a job before it is destroyed")
+    job_destruction_days: float = Field(
+        default=7.0, gt=0, description="Lifetime of a job before it is destroyed"
+    )
     job_execution_duration: int = Field(default=3600, ge=0, description="Default run-time limit of a job (s)")
     job_execution_duration_hard: int = Field(default=86_400, ge=0, description="Largest allowed run-time (s)")
     demo_sources: int = Field(default=100_000, ge=100, description="Rows of mmvo.sources in the demo data")
