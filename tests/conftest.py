@@ -84,3 +84,21 @@ def sqlite_conn(sqlite_path: Path) -> Iterator[sqlite3.Connection]:
 def shared_dir() -> Path:
     """The workplace's shared folder (validators, ADQL query sets, XML schemas); tests skip when absent."""
     return SHARED
+
+
+@pytest.fixture
+def pg_database(pg_dsn: str) -> Iterator[str]:
+    """A brand-new database with pg_sphere (SQLAlchemy URL), dropped afterwards: for code that owns schemas."""
+    import psycopg
+
+    name = f"mmvo_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    base, _, _ = pg_dsn.rpartition("/")
+    try:
+        with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
+            conn.execute("create extension pg_sphere")
+        yield f"postgresql+psycopg://{base.removeprefix('postgresql://')}/{name}"
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')

@@ -1,0 +1,143 @@
+"""Database access for one service instance: a SQLAlchemy engine for writes and metadata, and read-only
+connections for user queries.
+
+User queries never go through the write engine.  On SQLite they run on connections opened read-only
+(``mode=ro``), with ``query_only`` set and an authorizer that refuses anything but reading, so even a
+translator bug cannot modify data; on PostgreSQL they run in ``READ ONLY`` transactions with a
+``statement_timeout``.  Both stop a query at the configured deadline.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from tap.schema import Dialect
+from vo_service.config import Config
+
+__all__ = ["Database", "make_engine"]
+
+_SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=30000")
+#: Authorizer actions a user query may perform; everything else (writes, ATTACH, PRAGMA ...) is denied.
+_SQLITE_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION})
+_RECURSIVE = getattr(sqlite3, "SQLITE_RECURSIVE", 33)
+
+
+def _prepare_sqlite(conn: sqlite3.Connection) -> None:
+    from tap.adql.sqlite_functions import prepare_connection
+
+    prepare_connection(conn)
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(sa.make_url(url).database or "")
+
+
+def make_engine(config: Config) -> sa.Engine:
+    """The write engine; SQLite files get WAL mode so readers never block on a writer."""
+    url = config.sqlalchemy_url
+    if config.dialect == "postgresql":
+        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    _sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        for pragma in _SQLITE_PRAGMAS:
+            dbapi_conn.execute(pragma)
+        _prepare_sqlite(dbapi_conn)
+
+    return engine
+
+
+def _deny_writes(action: int, *_args: object) -> int:
+    return (
+        sqlite3.SQLITE_OK if action in _SQLITE_READ_ACTIONS or action == _RECURSIVE else sqlite3.SQLITE_DENY
+    )
+
+
+class Database:
+    """The engine plus a pool of read-only connections for user queries."""
+
+    def __init__(self, config: Config, engine: sa.Engine | None = None) -> None:
+        self.config = config
+        self.engine = engine or make_engine(config)
+        self.dialect: Dialect = "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
+        self._sqlite_pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+
+    def dispose(self) -> None:
+        while not self._sqlite_pool.empty():
+            self._sqlite_pool.get_nowait().close()
+        self.engine.dispose()
+
+    def _new_sqlite_reader(self) -> sqlite3.Connection:
+        path = _sqlite_path(self.config.sqlalchemy_url).resolve()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA mmap_size=1073741824")
+        _prepare_sqlite(conn)
+        conn.set_authorizer(_deny_writes)
+        return conn
+
+    @contextmanager
+    def read_cursor(self, timeout: float) -> Iterator[Any]:
+        """A DB-API cursor in a read-only context that stops the query after ``timeout`` seconds.
+
+        On PostgreSQL the cursor is server-side, so rows stream from the server in ``fetchmany`` batches.
+        The timeout surfaces as ``sqlite3.OperationalError('interrupted')`` or psycopg's ``QueryCanceled``.
+        """
+        if self.dialect == "sqlite":
+            with self._sqlite_cursor(timeout) as cursor:
+                yield cursor
+        else:
+            with self._pg_cursor(timeout) as cursor:
+                yield cursor
+
+    @contextmanager
+    def _sqlite_cursor(self, timeout: float) -> Iterator[sqlite3.Cursor]:
+        try:
+            conn = self._sqlite_pool.get_nowait()
+        except queue.Empty:
+            conn = self._new_sqlite_reader()
+        deadline = time.monotonic() + timeout
+        conn.set_progress_handler(_deadline_handler(deadline), 10_000)
+        cursor = conn.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            conn.set_progress_handler(None, 0)
+            if conn.in_transaction:
+                conn.rollback()
+            self._sqlite_pool.put(conn)
+
+    @contextmanager
+    def _pg_cursor(self, timeout: float) -> Iterator[Any]:
+        raw = self.engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            assert conn is not None
+            with conn.transaction():
+                conn.execute("SET TRANSACTION READ ONLY")
+                conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(int(timeout * 1000)),))
+                with conn.cursor(name="mmvo_query") as cursor:
+                    cursor.itersize = 10_000
+                    yield cursor
+                    # leaving the transaction block commits a read-only transaction: nothing to write
+        finally:
+            raw.close()
+
+
+def _deadline_handler(deadline: float) -> Callable[[], int]:
+    def handler() -> int:
+        return 1 if time.monotonic() > deadline else 0
+
+    return handler

@@ -1,0 +1,60 @@
+"""Column metadata -> SQLAlchemy column types, per engine (the storage table of docs/architecture.md).
+
+Geometry is native pgSphere on PostgreSQL (so GiST indexes and the spherical operators apply) and DALI text on
+SQLite (read by the registered ``adql_*`` functions).  Timestamps are real timestamps on PostgreSQL and ISO text
+on SQLite, where text sorts and compares correctly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import UserDefinedType
+
+from tap.schema import Column, Dialect
+
+__all__ = ["PgSphereType", "column_type"]
+
+
+class PgSphereType(UserDefinedType[str]):
+    """A pgSphere type (spoint, scircle, spoly) handled as its text form by SQLAlchemy."""
+
+    cache_ok = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.name
+
+
+_PG_GEOMETRY = {"point": "spoint", "circle": "scircle", "polygon": "spoly"}
+
+_SCALARS: dict[str, sa.types.TypeEngine[Any]] = {
+    "boolean": sa.Boolean(create_constraint=False),
+    "bit": sa.SmallInteger(),
+    "unsignedByte": sa.SmallInteger(),
+    "short": sa.SmallInteger(),
+    "int": sa.Integer(),
+    "long": sa.BigInteger(),
+    "float": sa.REAL(),
+    "double": sa.Double(),
+    "char": sa.Text(),
+    "unicodeChar": sa.Text(),
+}
+
+
+def column_type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+    """The storage type of ``column`` on ``dialect``."""
+    if column.is_geometry:
+        return PgSphereType(_PG_GEOMETRY[column.xtype or ""]) if dialect == "postgresql" else sa.Text()
+    if column.xtype == "timestamp":
+        return sa.DateTime() if dialect == "postgresql" else sa.Text()
+    is_array = column.arraysize is not None and column.datatype not in {"char", "unicodeChar"}
+    if is_array:
+        if dialect == "postgresql":
+            return postgresql.ARRAY(_SCALARS[column.datatype])
+        return sa.Text()
+    return _SCALARS[column.datatype]
