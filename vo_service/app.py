@@ -1,0 +1,153 @@
+"""The application factory: one ``create_app(config)`` assembling the database, the services and the routes.
+
+Everything a request needs lives on objects built here and passed to the handlers (no module globals), so
+tests can run several apps with different configurations in one process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from tap.adql.features import FEATURES
+
+from tap.capabilities import FeatureDecl, FormatDecl, TapLimits, tap_capabilities, tap_capability
+from tap.formats import OUTPUT_FORMATS
+from tap.handlers import TapEndpoint, tap_routes
+from tap.schema import Catalog, StaticCatalog
+from tap.service import TapService, TapSettings
+from vo_service.config import Config
+from vo_service.db import Database, load_catalog
+from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
+from vo_service.http_errors import ERROR_HANDLERS
+from vo_service.vosi import availability_document, capabilities_document, vosi_capabilities
+
+__all__ = ["CatalogCache", "create_app"]
+
+
+class CatalogCache:
+    """The published catalogue, re-read from the database at most every ``ttl`` seconds.
+
+    Re-reading makes tables ingested by ``mmvo ingest`` in another process visible without a restart; the
+    catalogue is immutable, so readers never see a half-updated one.
+    """
+
+    def __init__(self, engine: sa.Engine, ttl: float = 10.0) -> None:
+        self._engine = engine
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._catalog: StaticCatalog | None = None
+        self._loaded = 0.0
+
+    def get(self) -> Catalog:
+        now = time.monotonic()
+        catalog = self._catalog
+        if catalog is not None and now - self._loaded < self._ttl:
+            return catalog
+        with self._lock:
+            if self._catalog is None or time.monotonic() - self._loaded >= self._ttl:
+                self._catalog = load_catalog(self._engine)
+                self._loaded = time.monotonic()
+            return self._catalog
+
+
+def _tap_capabilities_document(config: Config, catalog: CatalogCache) -> bytes:
+    tap_url = config.url("/tap")
+    access = tap_capability(
+        tap_url,
+        features=[FeatureDecl(f.type, f.form, f.description) for f in FEATURES],
+        formats=[FormatDecl(f.mime, tuple(f.aliases), f.ivo_id) for f in OUTPUT_FORMATS],
+        limits=TapLimits(
+            maxrec_default=config.maxrec_default,
+            maxrec_hard=config.maxrec_hard,
+            retention_default=int(config.job_destruction_days * 86400),
+            retention_hard=int(config.job_destruction_days * 86400),
+            execution_default=config.job_execution_duration,
+            execution_hard=config.job_execution_duration_hard,
+            upload_bytes=None,
+        ),
+        obscore=catalog.get().table("ivoa", "obscore") is not None,
+    )
+    return capabilities_document(tap_capabilities(tap_url, access))
+
+
+def create_app(config: Config | None = None) -> Starlette:
+    """The MMVO web application for ``config`` (read from the environment when not given)."""
+    config = config or Config()
+    database = Database(config)
+    catalog = CatalogCache(database.engine)
+    started = dt.datetime.now(dt.UTC)
+
+    def availability() -> bytes:
+        notes: list[str] = []
+        try:
+            with database.engine.connect() as conn:
+                conn.execute(sa.select(1))
+            available = True
+            notes.append("the database answers")
+        except sa.exc.SQLAlchemyError as exc:
+            available = False
+            notes.append(f"the database does not answer: {type(exc).__name__}")
+        return availability_document(available=available, up_since=started, notes=notes)
+
+    tap = TapEndpoint(
+        service=TapService(
+            settings=TapSettings(config.maxrec_default, config.maxrec_hard, config.query_timeout),
+            dialect=database.dialect,
+            catalog=catalog.get,
+            cursor_factory=database.read_cursor,
+        ),
+        catalog=catalog.get,
+        capabilities=lambda: _tap_capabilities_document(config, catalog),
+        availability=availability,
+        schema_descriptions=SCHEMA_DESCRIPTIONS,
+        upload_limit=config.upload_limit_bytes,
+    )
+
+    async def home(request: Request) -> Response:
+        return HTMLResponse(
+            "<!DOCTYPE html><html><head><title>MMVO</title></head><body>"
+            "<h1>MMVO: Multi-Messenger Virtual Observatory service</h1>"
+            '<ul><li><a href="tap/">TAP service</a> (TAP 1.1, ADQL 2.1)</li>'
+            '<li><a href="capabilities">Capabilities</a></li>'
+            '<li><a href="availability">Availability</a></li></ul></body></html>'
+        )
+
+    async def capabilities(request: Request) -> Response:
+        document = capabilities_document(vosi_capabilities(config.base_url, tables=False))
+        return Response(document, media_type="text/xml")
+
+    async def service_availability(request: Request) -> Response:
+        return Response(availability(), media_type="text/xml")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/", home, methods=["GET"]),
+            Route("/capabilities", capabilities, methods=["GET"]),
+            Route("/availability", service_availability, methods=["GET"]),
+            Mount("/tap", routes=tap_routes(tap)),
+        ],
+        middleware=[Middleware(GZipMiddleware, minimum_size=2048)],
+        exception_handlers=ERROR_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.database = database
+    return app
