@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -86,19 +86,33 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture
-def pg_database(pg_dsn: str) -> Iterator[str]:
-    """A brand-new database with pg_sphere (SQLAlchemy URL), dropped afterwards: for code that owns schemas."""
+def create_pg_database(dsn: str) -> tuple[str, Callable[[], None]]:
+    """Creates a brand-new database with pg_sphere; returns its SQLAlchemy URL and a function dropping it."""
     import psycopg
 
     name = f"mmvo_t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+    with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(f'create database "{name}"')
-    base, _, _ = pg_dsn.rpartition("/")
+    base, _, _ = dsn.rpartition("/")
+
+    def drop() -> None:
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
     try:
         with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
             conn.execute("create extension pg_sphere")
-        yield f"postgresql+psycopg://{base.removeprefix('postgresql://')}/{name}"
+    except BaseException:
+        drop()
+        raise
+    return f"postgresql+psycopg://{base.removeprefix('postgresql://')}/{name}", drop
+
+
+@pytest.fixture
+def pg_database(pg_dsn: str) -> Iterator[str]:
+    """A fresh database with pg_sphere (SQLAlchemy URL), dropped afterwards: for code that owns schemas."""
+    url, drop = create_pg_database(pg_dsn)
+    try:
+        yield url
     finally:
-        with psycopg.connect(pg_dsn, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
+        drop()

@@ -1,0 +1,73 @@
+"""VOSI and DALI documents of the running service: schema-valid, and saying what the service does."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+from astropy.io.votable import parse
+from lxml import etree
+
+from tests.e2e.conftest import LiveService
+from tests.xmlschema import assert_valid
+
+pytestmark = pytest.mark.e2e
+
+TR = "ivo://ivoa.net/std/TAPRegExt#features-adqlgeo"
+
+
+@pytest.fixture
+def schemas(shared_dir: Path) -> Path:
+    folder = shared_dir / "data" / "ivoa-schemas"
+    if not folder.is_dir():
+        pytest.skip("the IVOA schemas are not available")
+    return folder
+
+
+@pytest.mark.parametrize("path", ["/tap/capabilities", "/capabilities"])
+def test_capabilities_are_schema_valid(live: LiveService, schemas: Path, path: str) -> None:
+    response = httpx.get(live.url + path)
+    assert response.status_code == 200
+    assert_valid(response.content, schemas, "benson-ivoa-bundle.xsd")
+
+
+def test_tap_capability_declares_geometry_and_formats(live: LiveService) -> None:
+    root = etree.fromstring(httpx.get(f"{live.tap}/capabilities").content)
+    forms = root.xpath(f"//languageFeatures[@type='{TR}']/feature/form/text()")
+    assert {"POINT", "CIRCLE", "CONTAINS", "DISTANCE", "INTERSECTS"} <= set(forms)
+    mimes = root.xpath("//outputFormat/mime/text()")
+    assert any("BINARY2" in m for m in mimes) and "text/csv" in " ".join(mimes)
+    access = root.xpath("//capability[@standardID='ivo://ivoa.net/std/TAP']/interface/accessURL/text()")
+    assert access == [live.tap]
+
+
+@pytest.mark.parametrize("path", ["/tap/availability", "/availability"])
+def test_availability(live: LiveService, schemas: Path, path: str) -> None:
+    root = assert_valid(httpx.get(live.url + path).content, schemas, "VOSIAvailability-v1.xsd")
+    assert root.findtext("{http://www.ivoa.net/xml/VOSIAvailability/v1.0}available") == "true"
+
+
+def test_tables_and_single_table(live: LiveService, schemas: Path) -> None:
+    root = assert_valid(httpx.get(f"{live.tap}/tables").content, schemas, "benson-ivoa-bundle.xsd")
+    assert "mmvo.sources" in root.xpath("//table/name/text()")
+    one = httpx.get(f"{live.tap}/tables/mmvo.sources")
+    assert one.status_code == 200
+    assert_valid(one.content, schemas, "benson-ivoa-bundle.xsd")
+    assert httpx.get(f"{live.tap}/tables/mmvo.nothing").status_code == 404
+
+
+def test_examples_are_xhtml_and_every_query_runs(live: LiveService) -> None:
+    response = httpx.get(f"{live.tap}/examples")
+    assert response.status_code == 200
+    root = etree.fromstring(response.content)
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    examples = root.xpath("//h:*[@typeof='example']", namespaces=ns)
+    assert len(examples) >= 5
+    for example in examples:
+        query = example.xpath(".//*[@property='query']", namespaces=ns)[0].text
+        answer = httpx.get(f"{live.tap}/sync", params={"LANG": "ADQL", "QUERY": query}, timeout=60)
+        assert answer.status_code == 200, (example.get("id"), answer.text[:500])
+        votable = parse(io.BytesIO(answer.content), verify="exception")
+        assert len(votable.get_first_table().array) > 0, example.get("id")
