@@ -24,8 +24,9 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "FLUX_UNIT", "SOURCES", "igr_names", "source_ch
 Chunk = dict[str, NDArray[np.generic]]
 
 DEFAULT_CHUNK_SIZE = 100_000
-#: VOUnit form of milli-Crab: an SI prefix on a quoted (non-standard) unit.
-FLUX_UNIT = "m'Crab'"
+#: VOUnit form of milli-Crab: a quoted (non-standard) unit, spelt as ``vo_service.ingest`` writes ingested
+#: "mCrab" columns, so both kinds of table carry the same unit string.
+FLUX_UNIT = "'mCrab'"
 _FLUX_MIN, _FLUX_MAX = 0.5, 5.0
 _BAND = "20-40 keV"
 
