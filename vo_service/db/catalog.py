@@ -69,16 +69,22 @@ def _ordered(tables: Sequence[Table]) -> list[Table]:
     return sorted(tables, key=key)
 
 
+def _is_hidden(column: Column) -> bool:
+    return column.name.startswith("_")
+
+
 def publish(engine: sa.Engine, tables: Sequence[Table]) -> None:
     """Makes loaded tables visible: builds their indexes, counts their rows and (re)writes TAP_SCHEMA.
 
-    Tables already published under the same names are replaced in the metadata; others stay.
+    Hidden columns (leading underscore) are left out of the metadata, so queries cannot name them.  Tables
+    already published under the same names are replaced in the metadata; others stay.
     """
     counted: list[Table] = []
     for table in tables:
         build_indexes(engine, table)
         nrows = _count(engine, table)
-        counted.append(Table(**{**_fields(table), "nrows": nrows}))
+        public = tuple(c for c in table.columns if not _is_hidden(c))
+        counted.append(Table(**{**_fields(table), "columns": public, "nrows": nrows}))
     names = {t.qualified_name for t in counted}
     kept = [
         t for t in load_catalog(engine).tables() if t.qualified_name not in names and t.schema != TAP_SCHEMA

@@ -30,7 +30,25 @@ class PgSphereType(UserDefinedType[str]):
         return self.name
 
 
-_PG_GEOMETRY = {"point": "spoint", "circle": "scircle", "polygon": "spoly"}
+class SPoint(PgSphereType):
+    def __init__(self) -> None:
+        super().__init__("spoint")
+
+
+class SCircle(PgSphereType):
+    def __init__(self) -> None:
+        super().__init__("scircle")
+
+
+class SPoly(PgSphereType):
+    def __init__(self) -> None:
+        super().__init__("spoly")
+
+
+_PG_GEOMETRY: dict[str, type[PgSphereType]] = {"point": SPoint, "circle": SCircle, "polygon": SPoly}
+
+# Reflection (views are built over reflected base tables) must know the pgSphere types too.
+postgresql.base.ischema_names.update({cls().name: cls for cls in _PG_GEOMETRY.values()})
 
 _SCALARS: dict[str, sa.types.TypeEngine[Any]] = {
     "boolean": sa.Boolean(create_constraint=False),
@@ -49,7 +67,7 @@ _SCALARS: dict[str, sa.types.TypeEngine[Any]] = {
 def column_type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
     """The storage type of ``column`` on ``dialect``."""
     if column.is_geometry:
-        return PgSphereType(_PG_GEOMETRY[column.xtype or ""]) if dialect == "postgresql" else sa.Text()
+        return _PG_GEOMETRY[column.xtype or ""]() if dialect == "postgresql" else sa.Text()
     if column.xtype == "timestamp":
         return sa.DateTime() if dialect == "postgresql" else sa.Text()
     is_array = column.arraysize is not None and column.datatype not in {"char", "unicodeChar"}

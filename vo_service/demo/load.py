@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +28,7 @@ from vo_service.demo.scw import SCW
 from vo_service.demo.sources import DEFAULT_CHUNK_SIZE, SOURCES, source_chunks
 from vo_service.demo.tables import demo_tables, demo_views
 
-__all__ = ["DEFAULT_SEED", "load_demo", "public_metadata"]
+__all__ = ["DEFAULT_SEED", "load_demo"]
 
 #: The launch date of INTEGRAL, 2002-10-17.
 DEFAULT_SEED = 20021017
@@ -38,11 +36,6 @@ _MJD_UNIX_EPOCH = 40587.0
 _log = logging.getLogger(__name__)
 
 Chunks = Callable[[], Iterable[dict[str, Any]]]
-
-
-def public_metadata(table: Table) -> Table:
-    """``table`` without its hidden (leading underscore) columns: what TAP_SCHEMA may show."""
-    return replace(table, columns=tuple(c for c in table.columns if not c.name.startswith("_")))
 
 
 def _row_count(engine: sa.Engine, table: Table) -> int | None:
@@ -103,9 +96,5 @@ def load_demo(
     if _row_count(engine, PRODUCTS) is None:
         db.create_table(engine, PRODUCTS)
     for view, build in demo_views(config, now_mjd=time.time() / 86_400.0 + _MJD_UNIX_EPOCH):
-        with warnings.catch_warnings():
-            # Reflecting the base tables on PostgreSQL meets pgSphere types SQLAlchemy does not know; the
-            # views only pass those columns through, so their reflected type does not matter.
-            warnings.filterwarnings("ignore", r"Did not recognize type 's(point|circle|poly)'", sa.exc.SAWarning)
-            db.create_view(engine, view, build)
-    db.publish(engine, [public_metadata(t) for t in demo_tables(config)])
+        db.create_view(engine, view, build)
+    db.publish(engine, demo_tables(config))

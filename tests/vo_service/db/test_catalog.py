@@ -123,3 +123,17 @@ def test_tap_schema_rows_are_queryable(engine: sa.Engine) -> None:
             sa.select(columns.c.column_name).where(columns.c.table_name == "tap_schema.columns")
         ).scalars()
         assert '"size"' in set(names)
+
+
+def test_hidden_columns_are_stored_but_not_published(engine: sa.Engine) -> None:
+    with_hidden = Table(
+        schema="demo",
+        name="files",
+        columns=(Column("file_id", "long", description="Identifier"), Column("_path", "char", "*")),
+    )
+    create_table(engine, with_hidden)
+    insert_chunks(engine, with_hidden, [{"file_id": np.arange(2), "_path": ["a", "b"]}])
+    publish(engine, [with_hidden])
+    published = load_catalog(engine).table("demo", "files")
+    assert published is not None
+    assert [c.name for c in published.columns] == ["file_id"]

@@ -15,7 +15,6 @@ from vo_service.config import Config
 from vo_service.db import sa_table
 from vo_service.demo import demo_tables, demo_views
 from vo_service.demo.instruments import INSTRUMENTS_TABLE, instrument_chunks
-from vo_service.demo.load import public_metadata
 
 TABLES = demo_tables(Config())
 BY_NAME = {t.qualified_name: t for t in TABLES}
@@ -51,13 +50,6 @@ def test_every_column_is_described(table: Table, column: Column) -> None:
         assert column.datatype == "double" and column.arraysize == {"point": "2", "circle": "3"}.get(column.xtype, "*")
     if column.xtype == "timestamp":
         assert column.datatype == "char" and column.arraysize == "*"
-
-
-def test_hidden_columns_are_kept_out_of_the_published_metadata() -> None:
-    products = BY_NAME["mmvo.products"]
-    assert products.column("_path") is not None
-    assert public_metadata(products).column("_path") is None
-    assert len(public_metadata(products).columns) == len(products.columns) - 1
 
 
 # (name, datatype, unit, ucd, utype) of the 30 mandatory ObsCore 1.1 columns (REC, TAP_SCHEMA appendix).
