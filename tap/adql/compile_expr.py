@@ -1,0 +1,344 @@
+"""Compiling ADQL value expressions and search conditions into target SQL, with their types.
+
+Each syntax node maps to one method through a dispatch table.  Names are resolved in the current
+:class:`~tap.adql.scope.Scope`, types follow :mod:`tap.adql.functions`, database specifics come from the
+:class:`~tap.adql.targets.Target`, and comparisons that express cones or geometric predicates are handed to
+:mod:`tap.adql.geometry`.  Constant numeric sub-expressions are evaluated on the way (``Value.const``) so that
+cones given as ``1./60`` or ``-(10 + 2)`` still use the spatial index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlglot import exp
+
+from tap.adql import functions as fn
+from tap.adql import geometry
+from tap.adql import types as t
+from tap.adql.errors import AdqlSemanticError, AdqlUnknownNameError, AdqlUnsupportedError, at
+from tap.adql.features import UserFunction
+from tap.adql.scope import NameAllocator, Scope, Value
+from tap.adql.syntax import (
+    Between,
+    BoolOp,
+    CaseExpr,
+    CastExpr,
+    ColumnRef,
+    Comparison,
+    Condition,
+    Exists,
+    FuncCall,
+    InList,
+    InQuery,
+    IsNull,
+    Like,
+    Literal,
+    Not,
+    Operation,
+    QueryExpr,
+    ScalarSubquery,
+    Unary,
+    ValueExpr,
+)
+from tap.adql.targets import Target, paren
+from tap.schema import Catalog, Table
+
+__all__ = ["IN_AGGREGATE", "WHERE", "Clause", "Context", "ExpressionCompiler", "OutputColumn"]
+
+_COMPARISONS: Final[dict[str, type[exp.Expression]]] = {
+    "=": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ, "<": exp.LT, ">": exp.GT, "<=": exp.LTE, ">=": exp.GTE,
+}  # fmt: skip
+_ARITHMETIC: Final[dict[str, type[exp.Expression]]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
+_FOLD: Final[dict[str, Callable[[float, float], float]]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+_CAST_INPUTS: Final[dict[str, frozenset[str]]] = {
+    **dict.fromkeys(("SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE"), frozenset({"number", "string"})),
+    **dict.fromkeys(("CHAR", "VARCHAR"), frozenset({"number", "string", "timestamp"})),
+    "TIMESTAMP": frozenset({"string", "timestamp"}),
+    **dict.fromkeys(("POINT", "CIRCLE", "POLYGON"), frozenset({"string"})),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """Where an expression stands: its name for messages and whether aggregates may appear there."""
+
+    name: str
+    aggregates: bool
+
+
+WHERE = Clause("WHERE", aggregates=False)
+IN_AGGREGATE = Clause("an aggregate function", aggregates=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputColumn:
+    """A result column of a compiled query: ADQL name, SQL alias, type and compiled value."""
+
+    name: str
+    sql_name: str
+    vtype: t.VType
+
+
+class Context:
+    """Everything one translation shares: catalogue, target, functions, SQL names, tables read, CTEs."""
+
+    def __init__(self, catalog: Catalog, target: Target, udfs: Mapping[str, UserFunction]) -> None:
+        self.catalog = catalog
+        self.target = target
+        self.udfs = udfs
+        self.names = NameAllocator()
+        self.tables: dict[tuple[str, str], Table] = {}
+        #: Common table expressions by key: SQL name and output columns.
+        self.ctes: dict[str, tuple[str, list[OutputColumn]]] = {}
+
+
+class ExpressionCompiler:
+    """Value expressions and conditions; :class:`tap.adql.compile_query.QueryCompiler` adds queries."""
+
+    def __init__(self, context: Context) -> None:
+        self.ctx = context
+        self.target = context.target
+
+    def subquery(self, query: QueryExpr, scope: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
+        """A nested query (provided by the query compiler)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------------ values
+
+    def value(self, expr: ValueExpr, scope: Scope, clause: Clause) -> Value:
+        handler: Any = _VALUE_HANDLERS[type(expr)]
+        result: Value = handler(self, expr, scope, clause)
+        return result
+
+    def _literal(self, lit: Literal, scope: Scope, clause: Clause) -> Value:
+        if lit.kind == "string":
+            return Value(exp.Literal.string(lit.text), t.STRING, text=lit.text)
+        if lit.kind == "null":
+            return Value(exp.Null(), t.NULL)
+        if lit.kind == "int":
+            n = int(lit.text)
+            sql = self.target.literal("int", str(abs(n)))
+            vtype = t.INT if abs(n) < 2**31 else t.LONG if abs(n) < 2**63 else t.DOUBLE
+            return Value(exp.Neg(this=sql) if n < 0 else sql, vtype, const=float(n))
+        mantissa, _, exponent = lit.text.upper().partition("E")
+        mantissa = "0" + mantissa if mantissa.startswith(".") else mantissa
+        mantissa = mantissa + "0" if mantissa.endswith(".") else mantissa
+        text = mantissa + (f"E{exponent}" if exponent else "")
+        const = float(text)
+        return Value(
+            self.target.literal(lit.kind, text), t.DOUBLE, const=const if math.isfinite(const) else None
+        )
+
+    def _column(self, ref: ColumnRef, scope: Scope, clause: Clause) -> Value:
+        field = scope.resolve(ref)
+        sql = self.target.stored(field) if field.stored else field.raw()
+        return Value(sql, field.vtype, field=field)
+
+    def _unary(self, node: Unary, scope: Scope, clause: Clause) -> Value:
+        operand = self.value(node.operand, scope, clause)
+        fn.require_numeric(operand, f"{at(node.pos)}unary {node.op}")
+        if node.op == "+":
+            return operand
+        const = None if operand.const is None else -operand.const
+        vtype = operand.vtype if operand.vtype.kind == "number" else t.DOUBLE
+        return Value(
+            exp.Neg(this=paren(operand.sql)), vtype.derived(), const=const, aggregate=operand.aggregate
+        )
+
+    def _operation(self, node: Operation, scope: Scope, clause: Clause) -> Value:
+        left = self.value(node.left, scope, clause)
+        right = self.value(node.right, scope, clause)
+        aggregate = left.aggregate or right.aggregate
+        if node.op == "||":
+            for side in (left, right):
+                if side.vtype.kind == "geometry":
+                    raise AdqlSemanticError(f"{at(node.pos)}|| cannot concatenate {fn.describe(side.vtype)}")
+            return Value(
+                exp.DPipe(this=paren(left.sql), expression=paren(right.sql)), t.STRING, aggregate=aggregate
+            )
+        for side in (left, right):
+            fn.require_numeric(side, f"{at(node.pos)}operator {node.op}")
+        if node.op == "/":
+            sql: exp.Expression = exp.Div(this=paren(left.sql), expression=paren(right.sql), typed=True)
+        else:
+            sql = _ARITHMETIC[node.op](this=paren(left.sql), expression=paren(right.sql))
+        const = None
+        if left.const is not None and right.const is not None and not (node.op == "/" and right.const == 0):
+            folded = _FOLD[node.op](left.const, right.const)
+            const = folded if math.isfinite(folded) else None
+        return Value(sql, t.arithmetic(left.vtype, right.vtype), const=const, aggregate=aggregate)
+
+    def _function(self, call: FuncCall, scope: Scope, clause: Clause) -> Value:
+        if call.name in ("AVG", "MAX", "MIN", "SUM", "COUNT"):
+            return self._aggregate(call, scope, clause)
+        if call.udf:
+            return self._udf(call, scope, clause)
+        args = tuple(self.value(a, scope, clause) for a in call.args)
+        aggregate = any(a.aggregate for a in args)
+        if call.name in ("CONTAINS", "INTERSECTS"):
+            vtype = fn.result_type(call, args)
+            sql = self.target.spatial_int(call.name, args[0], args[1])
+            return Value(sql, vtype, func=call.name, args=args, aggregate=aggregate)
+        try:
+            vtype = fn.result_type(call, args)
+        except KeyError:
+            raise AdqlUnsupportedError(call.name, call.pos) from None
+        const = math.pi if call.name == "PI" else None
+        sql = self.target.function(call, args)
+        return Value(sql, vtype, const=const, func=call.name, args=args, aggregate=aggregate)
+
+    def _aggregate(self, call: FuncCall, scope: Scope, clause: Clause) -> Value:
+        if not clause.aggregates:
+            raise AdqlSemanticError(f"{at(call.pos)}{call.name} is not allowed in {clause.name}")
+        arg = None if call.star else self.value(call.args[0], scope, IN_AGGREGATE)
+        vtype = fn.result_type(call, () if arg is None else (arg,))
+        return Value(self.target.aggregate(call, arg), vtype, aggregate=True)
+
+    def _udf(self, call: FuncCall, scope: Scope, clause: Clause) -> Value:
+        udf = self.ctx.udfs.get(call.name)
+        if udf is None:
+            raise AdqlUnknownNameError(f"{at(call.pos)}unknown function {call.name}")
+        if len(call.args) != len(udf.params):
+            raise AdqlSemanticError(
+                f"{at(call.pos)}{udf.name} takes {len(udf.params)} arguments, not {len(call.args)} ({udf.signature})"
+            )
+        args = tuple(self.value(a, scope, clause) for a in call.args)
+        return Value(
+            self.target.udf(udf.name, args),
+            t.adql_type(udf.returns),
+            aggregate=any(a.aggregate for a in args),
+        )
+
+    def _cast(self, node: CastExpr, scope: Scope, clause: Clause) -> Value:
+        operand = self.value(node.operand, scope, clause)
+        name = node.target.name
+        vtype = t.adql_type(name, node.target.length)
+        kind = operand.vtype.kind
+        if kind == "geometry" and operand.vtype.shape == name.lower():
+            return operand
+        if kind not in _CAST_INPUTS[name] and kind != "null":
+            raise AdqlSemanticError(f"{at(node.pos)}cannot CAST {fn.describe(operand.vtype)} to {name}")
+        return Value(self.target.cast(operand, node.target), vtype, aggregate=operand.aggregate)
+
+    def _case(self, node: CaseExpr, scope: Scope, clause: Clause) -> Value:
+        operand = None if node.operand is None else self.value(node.operand, scope, clause)
+        ifs: list[exp.Expression] = []
+        results: list[Value] = []
+        for test, result in node.whens:
+            if operand is None:
+                condition = self.condition(test, scope, clause)  # type: ignore[arg-type]
+            else:
+                condition = self.value(test, scope, clause).sql  # type: ignore[arg-type]
+            value = self.value(result, scope, clause)
+            results.append(value)
+            ifs.append(exp.If(this=condition, true=value.sql))
+        default = None if node.default is None else self.value(node.default, scope, clause)
+        if default is not None:
+            results.append(default)
+        vtype = fn.common_type(results, "CASE", node.pos)
+        sql = exp.Case(
+            this=None if operand is None else operand.sql, ifs=ifs, default=default and default.sql
+        )
+        return Value(sql, vtype.derived(), aggregate=any(v.aggregate for v in results))
+
+    def _scalar_subquery(self, node: ScalarSubquery, scope: Scope, clause: Clause) -> Value:
+        sql, columns = self.subquery(node.query, scope)
+        if len(columns) != 1:
+            raise AdqlSemanticError(f"{at(node.pos)}a subquery used as a value must return one column")
+        return Value(exp.Subquery(this=sql), columns[0].vtype)
+
+    # ------------------------------------------------------------------------------------ conditions
+
+    def condition(self, cond: Condition, scope: Scope, clause: Clause) -> exp.Expression:
+        handler: Any = _CONDITION_HANDLERS[type(cond)]
+        result: exp.Expression = handler(self, cond, scope, clause)
+        return result
+
+    def _comparison(self, node: Comparison, scope: Scope, clause: Clause) -> exp.Expression:
+        left = self.value(node.left, scope, clause)
+        right = self.value(node.right, scope, clause)
+        match = geometry.match_comparison(node.op, left, right)
+        if isinstance(match, geometry.Cone):
+            return self.target.cone(match)
+        if isinstance(match, geometry.Predicate):
+            return self.target.spatial_predicate(match.func, match.a, match.b, match.truth)
+        return _COMPARISONS[node.op](this=paren(left.sql), expression=paren(right.sql))
+
+    def _between(self, node: Between, scope: Scope, clause: Clause) -> exp.Expression:
+        operand, low, high = (self.value(v, scope, clause) for v in (node.operand, node.low, node.high))
+        sql = exp.Between(this=paren(operand.sql), low=paren(low.sql), high=paren(high.sql))
+        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
+
+    def _in_list(self, node: InList, scope: Scope, clause: Clause) -> exp.Expression:
+        operand = self.value(node.operand, scope, clause)
+        items = [self.value(v, scope, clause).sql for v in node.items]
+        sql = exp.In(this=paren(operand.sql), expressions=items)
+        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
+
+    def _in_query(self, node: InQuery, scope: Scope, clause: Clause) -> exp.Expression:
+        operand = self.value(node.operand, scope, clause)
+        sql, columns = self.subquery(node.query, scope)
+        if len(columns) != 1:
+            raise AdqlSemanticError(f"{at(node.pos)}the subquery of IN must return one column")
+        result = exp.In(this=paren(operand.sql), query=exp.Subquery(this=sql))
+        return exp.Not(this=exp.Paren(this=result)) if node.negated else result
+
+    def _like(self, node: Like, scope: Scope, clause: Clause) -> exp.Expression:
+        operand = self.value(node.operand, scope, clause)
+        pattern = self.value(node.pattern, scope, clause)
+        for side in (operand, pattern):
+            if side.vtype.kind == "geometry":
+                raise AdqlSemanticError(f"{at(node.pos)}LIKE cannot compare {fn.describe(side.vtype)}")
+        sql = self.target.like(operand, pattern, node.case_insensitive)
+        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
+
+    def _is_null(self, node: IsNull, scope: Scope, clause: Clause) -> exp.Expression:
+        operand = self.value(node.operand, scope, clause)
+        sql = exp.Is(this=paren(operand.sql), expression=exp.Null())
+        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
+
+    def _exists(self, node: Exists, scope: Scope, clause: Clause) -> exp.Expression:
+        sql, _ = self.subquery(node.query, scope)
+        return exp.Exists(this=sql)
+
+    def _bool(self, node: BoolOp, scope: Scope, clause: Clause) -> exp.Expression:
+        left = paren(self.condition(node.left, scope, clause))
+        right = paren(self.condition(node.right, scope, clause))
+        return (
+            exp.And(this=left, expression=right) if node.op == "AND" else exp.Or(this=left, expression=right)
+        )
+
+    def _not(self, node: Not, scope: Scope, clause: Clause) -> exp.Expression:
+        return exp.Not(this=paren(self.condition(node.operand, scope, clause)))
+
+
+_VALUE_HANDLERS: Final[dict[type, Callable[..., Value]]] = {
+    Literal: ExpressionCompiler._literal,
+    ColumnRef: ExpressionCompiler._column,
+    Unary: ExpressionCompiler._unary,
+    Operation: ExpressionCompiler._operation,
+    FuncCall: ExpressionCompiler._function,
+    CastExpr: ExpressionCompiler._cast,
+    CaseExpr: ExpressionCompiler._case,
+    ScalarSubquery: ExpressionCompiler._scalar_subquery,
+}
+_CONDITION_HANDLERS: Final[dict[type, Callable[..., exp.Expression]]] = {
+    Comparison: ExpressionCompiler._comparison,
+    Between: ExpressionCompiler._between,
+    InList: ExpressionCompiler._in_list,
+    InQuery: ExpressionCompiler._in_query,
+    Like: ExpressionCompiler._like,
+    IsNull: ExpressionCompiler._is_null,
+    Exists: ExpressionCompiler._exists,
+    BoolOp: ExpressionCompiler._bool,
+    Not: ExpressionCompiler._not,
+}

@@ -1,0 +1,237 @@
+"""SQL for PostgreSQL with pgSphere 1.2: geometry as spoint/scircle/spoly in radians, ADQL degrees outside.
+
+pgSphere's operators do the spatial work (``<@`` contained by, ``&&`` overlap, ``<->`` distance); what
+pgSphere 1.2 lacks (polygons built from expressions, ADQL's BOX, a polygon centroid, DALI text output,
+geometry from DALI text) is provided by the SQL functions of :mod:`tap.adql.pg_setup`.  Decimal literals are
+cast to double precision so that no ``numeric`` value (a Python ``Decimal``) reaches a result, and ROUND,
+TRUNCATE and MOD go through ``numeric`` because PostgreSQL defines them only there.  A cone on a table with a
+position is written ``spoint(radians(ra), radians(dec)) <@ scircle(...)``, the expression of its GiST index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar, Final
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.generators.postgres import PostgresGenerator
+
+from tap.adql.geometry import Cone, circle_parts, position_of
+from tap.adql.scope import Field, Value, ident
+from tap.adql.syntax import FuncCall, TypeName
+from tap.adql.target_sqlite import dali_literal_check
+from tap.adql.targets import Target, aggregate, call, fold_and, paren
+from tap.schema import Table
+
+__all__ = ["PostgresTarget", "SphereOp"]
+
+#: pgSphere's scircle cannot be larger than a hemisphere.
+_MAX_RADIUS_DEG: Final = 90.0
+
+
+class SphereOp(exp.Expression, exp.Binary):
+    """A pgSphere infix operator (``<@``, ``&&``, ``<->``), which sqlglot does not know."""
+
+    arg_types: ClassVar[dict[str, bool]] = {"this": True, "expression": True, "op": True}
+
+
+class _Generator(PostgresGenerator):
+    TRANSFORMS: ClassVar[dict[type[exp.Expr], Callable[..., str]]] = {
+        **PostgresGenerator.TRANSFORMS,
+        SphereOp: lambda self, e: self.binary(e, e.args["op"]),
+    }
+
+
+class _Dialect(Postgres):
+    Generator = _Generator
+
+
+def _op(op: str, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=SphereOp(this=paren(a), expression=paren(b), op=op))
+
+
+def _double(e: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=e, to=exp.DataType.build("DOUBLE PRECISION"))
+
+
+def _numeric(e: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=e, to=exp.DataType.build("NUMERIC"))
+
+
+def _spoint(lon: exp.Expression, lat: exp.Expression) -> exp.Expression:
+    return call("spoint", call("radians", lon), call("radians", lat))
+
+
+def _sql(values: Sequence[Value]) -> list[exp.Expression]:
+    return [v.sql.copy() for v in values]
+
+
+_SIMPLE: Final[dict[str, str]] = {
+    "ABS": "abs", "CEILING": "ceiling", "DEGREES": "degrees", "EXP": "exp", "FLOOR": "floor", "LOG": "ln",
+    "LOG10": "log", "PI": "pi", "POWER": "power", "RADIANS": "radians", "SQRT": "sqrt", "RAND": "random",
+    "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos", "COT": "cot",
+    "SIN": "sin", "TAN": "tan", "LOWER": "lower", "UPPER": "upper", "COALESCE": "coalesce",
+}  # fmt: skip
+_DALI: Final = {"point": "mmvo_dali_point", "circle": "mmvo_dali_circle", "polygon": "mmvo_dali_polygon"}
+_FROM_DALI: Final = {"POINT": "mmvo_point_from_dali", "CIRCLE": "mmvo_circle_from_dali",
+                     "POLYGON": "mmvo_polygon_from_dali"}  # fmt: skip
+_CAST_TYPES: Final = {"SMALLINT": "SMALLINT", "INTEGER": "INTEGER", "BIGINT": "BIGINT", "REAL": "REAL",
+                      "DOUBLE": "DOUBLE PRECISION", "TIMESTAMP": "TIMESTAMP"}  # fmt: skip
+
+
+class PostgresTarget(Target):
+    """PostgreSQL 12+ with pgSphere 1.2 and the functions of :mod:`tap.adql.pg_setup`."""
+
+    name = "postgresql"
+    sqlglot_dialect = _Dialect()
+
+    def table(self, table: Table, alias: str) -> exp.Expression:
+        return exp.Table(
+            this=ident(table.name), db=ident(table.schema), alias=exp.TableAlias(this=ident(alias))
+        )
+
+    def stored(self, field: Field) -> exp.Expression:
+        return field.raw()
+
+    def literal(self, kind: str, text: str) -> exp.Expression:
+        literal = exp.Literal.number(text)
+        if kind == "int" and abs(int(text)) < 2**63:
+            return literal
+        return _double(literal)
+
+    def function(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        name = call_.name
+        if name in _SIMPLE:
+            return call(_SIMPLE[name], *_sql(args))
+        return _SPECIAL[name](self, call_, args)
+
+    # --------------------------------------------------------------------------- numeric
+
+    def _numeric_function(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        """ROUND, TRUNCATE, MOD exist for numeric only: compute there, return double precision."""
+        sql = [_numeric(a.sql.copy()) for a in args]
+        if call_.name == "MOD":
+            return _double(call("mod", *sql))
+        places = args[1].sql.copy() if len(args) > 1 else exp.Literal.number(0)
+        return _double(call("round" if call_.name == "ROUND" else "trunc", sql[0], places))
+
+    def aggregate(self, call_: FuncCall, arg: Value | None) -> exp.Expression:
+        sql = aggregate(call_, arg)
+        if call_.name == "AVG":
+            return _double(sql)
+        if call_.name == "SUM" and arg is not None:
+            return exp.Cast(
+                this=sql, to=exp.DataType.build("BIGINT" if arg.vtype.is_integer else "DOUBLE PRECISION")
+            )
+        return sql
+
+    def udf(self, name: str, args: Sequence[Value]) -> exp.Expression:
+        if name == "ivo_healpix_index":
+            order, lon, lat = _sql(args)
+            return call(
+                "healpix_nest", exp.Cast(this=order, to=exp.DataType.build("INTEGER")), _spoint(lon, lat)
+            )
+        return call(name, *_sql(args))
+
+    def cast(self, value: Value, target: TypeName) -> exp.Expression:
+        sql = value.sql.copy()
+        if target.name in _CAST_TYPES:
+            return exp.Cast(this=sql, to=exp.DataType.build(_CAST_TYPES[target.name], dialect="postgres"))
+        if target.name in ("CHAR", "VARCHAR"):
+            type_ = "TEXT" if target.length is None else f"VARCHAR({target.length})"
+            return exp.Cast(this=sql, to=exp.DataType.build(type_, dialect="postgres"))
+        if value.text is not None:
+            dali_literal_check(value.text, target.name, target.pos)
+        return call(_FROM_DALI[target.name], exp.Cast(this=sql, to=exp.DataType.build("TEXT")))
+
+    def like(self, value: Value, pattern: Value, case_insensitive: bool) -> exp.Expression:
+        node = exp.ILike if case_insensitive else exp.Like
+        match = node(this=value.sql.copy(), expression=pattern.sql.copy())
+        return exp.Escape(this=match, expression=exp.Literal.string(""))
+
+    # --------------------------------------------------------------------------- geometry
+
+    def _constructor(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        sql = _sql(args)
+        points_form = call_.name != "POINT" and args[0].vtype.kind == "geometry"
+        if call_.name == "POINT":
+            return _spoint(*sql)
+        if call_.name == "CIRCLE":
+            center = sql[0] if points_form else _spoint(sql[0], sql[1])
+            return call("scircle", center, call("radians", sql[-1]))
+        if call_.name == "BOX":
+            return call("mmvo_box_p" if points_form else "mmvo_box", *sql)
+        return call("mmvo_spoly_p" if points_form else "mmvo_spoly", *sql)
+
+    def _accessor(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        g = args[0].sql.copy()
+        shape = args[0].vtype.shape
+        if call_.name in ("COORD1", "COORD2"):
+            return call("degrees", call("long" if call_.name == "COORD1" else "lat", g))
+        if call_.name == "COORDSYS":
+            return exp.Case(ifs=[exp.If(this=exp.Is(this=g, expression=exp.Null()), true=exp.Null())],
+                            default=exp.Literal.string("ICRS"))  # fmt: skip
+        if call_.name == "CENTROID":
+            return {"point": g, "circle": call("center", g)}.get(shape or "", call("mmvo_centroid", g))
+        if shape == "point":
+            return exp.Case(ifs=[exp.If(this=exp.Is(this=g, expression=exp.Null()), true=exp.Null())],
+                            default=_double(exp.Literal.number(0)))  # fmt: skip
+        return call("degrees", call("degrees", call("area", g)))
+
+    def _distance(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        sql = _sql(args)
+        if len(sql) == 4:
+            return call("degrees", _op("<->", _spoint(sql[0], sql[1]), _spoint(sql[2], sql[3])))
+        return call("degrees", _op("<->", sql[0], sql[1]))
+
+    def spatial_predicate(self, func: str, a: Value, b: Value, truth: bool) -> exp.Expression:
+        predicate = self._spatial(func, a, b)
+        return predicate if truth else exp.Not(this=paren(predicate))
+
+    def spatial_int(self, func: str, a: Value, b: Value) -> exp.Expression:
+        return exp.Cast(this=paren(self._spatial(func, a, b)), to=exp.DataType.build("INTEGER"))
+
+    def _spatial(self, func: str, a: Value, b: Value) -> exp.Expression:
+        if func == "INTERSECTS" and b.vtype.shape == "point" and a.vtype.shape != "point":
+            a, b = b, a
+        shape_a, shape_b = a.vtype.shape, b.vtype.shape
+        if shape_a == "point" and shape_b == "point":
+            return exp.EQ(this=paren(a.sql.copy()), expression=paren(b.sql.copy()))
+        if func == "INTERSECTS" and shape_a != "point":
+            return _op("&&", a.sql.copy(), b.sql.copy())
+        if shape_a in ("circle", "polygon") and shape_b == "point":
+            return exp.false()  # a region never lies in a single point
+        circle = circle_parts(b)
+        if shape_a == "point" and circle is not None:
+            return self._within(a.sql.copy(), _spoint(*_sql(circle[:2])), circle[2], strict=False)
+        return _op("<@", a.sql.copy(), b.sql.copy())
+
+    def _within(self, p: exp.Expression, c: exp.Expression, radius: Value, strict: bool) -> exp.Expression:
+        """The exact distance test (pgSphere's ``<@`` has a 1e-9 rad tolerance, ``<->`` none)."""
+        node = exp.LT if strict else exp.LTE
+        return node(this=_op("<->", p, c), expression=call("radians", radius.sql.copy()))
+
+    def cone(self, cone: Cone) -> exp.Expression:
+        p = _spoint(cone.lon.sql.copy(), cone.lat.sql.copy())
+        c = _spoint(cone.center_lon.sql.copy(), cone.center_lat.sql.copy())
+        exact = self._within(p.copy(), c.copy(), cone.radius, cone.strict)
+        r = cone.radius.const
+        if not position_of(cone.lon, cone.lat) or r is None or not (0.0 <= r <= _MAX_RADIUS_DEG):
+            return exact
+        indexed = _op("<@", p, call("scircle", c, call("radians", cone.radius.sql.copy())))
+        return fold_and([indexed, exact])
+
+    def dali(self, value: Value) -> exp.Expression:
+        shape = value.vtype.shape
+        if shape not in _DALI:
+            return value.sql.copy()
+        return call(_DALI[shape], value.sql.copy())
+
+
+_SPECIAL: Final[dict[str, Callable[[PostgresTarget, FuncCall, Sequence[Value]], exp.Expression]]] = {
+    **dict.fromkeys(("ROUND", "TRUNCATE", "MOD"), PostgresTarget._numeric_function),
+    **dict.fromkeys(("POINT", "CIRCLE", "BOX", "POLYGON"), PostgresTarget._constructor),
+    **dict.fromkeys(("CENTROID", "AREA", "COORD1", "COORD2", "COORDSYS"), PostgresTarget._accessor),
+    "DISTANCE": PostgresTarget._distance,
+}

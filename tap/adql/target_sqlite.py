@@ -1,0 +1,212 @@
+"""SQL for SQLite: ADQL functions as built-in or registered SQL functions, geometry as tagged text.
+
+Functions SQLite lacks or gets wrong for ADQL (natural ``log``, ``round`` with negative places, ``rand``...)
+are registered by :func:`tap.adql.sqlite_functions.prepare_connection` under ``mmvo_`` names; geometry uses
+the ``adql_*`` functions of :mod:`tap.adql.sqlite_geometry`.  A cone on a table with a position is
+prefiltered by ranges of the hidden ``_hpx`` HEALPix column (:mod:`tap.adql.healpix_index`) before the exact
+test, which SQLite answers with one index range scan per range.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from sqlglot import exp
+from sqlglot.dialects.sqlite import SQLite
+
+from tap.adql import healpix_index
+from tap.adql.errors import AdqlSemanticError, at
+from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
+from tap.adql.scope import Field, Value, column_sql, ident
+from tap.adql.sphere import GeometryError
+from tap.adql.syntax import FuncCall, TypeName
+from tap.adql.targets import Target, aggregate, call, fold_and, number, paren
+from tap.schema import Table
+
+__all__ = ["SqliteTarget", "dali_literal_check"]
+
+#: ADQL functions that map to one SQLite function of the same arguments.
+_SIMPLE: Final[dict[str, str]] = {
+    "ABS": "abs", "CEILING": "ceiling", "DEGREES": "degrees", "EXP": "exp", "FLOOR": "floor", "LOG": "ln",
+    "LOG10": "log10", "MOD": "mmvo_mod", "PI": "pi", "POWER": "power", "RADIANS": "radians", "SQRT": "sqrt",
+    "RAND": "mmvo_rand", "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos",
+    "COT": "mmvo_cot", "SIN": "sin", "TAN": "tan", "LOWER": "lower", "UPPER": "upper",
+    "COALESCE": "coalesce", "CENTROID": "adql_centroid", "AREA": "adql_area", "COORD1": "adql_coord1",
+    "COORD2": "adql_coord2", "COORDSYS": "adql_coordsys",
+}  # fmt: skip
+#: Constructors: (numbers form, POINT form).
+_CONSTRUCTORS: Final[dict[str, tuple[str, str]]] = {
+    "POINT": ("adql_point", "adql_point"),
+    "CIRCLE": ("adql_circle", "adql_circle_p"),
+    "BOX": ("adql_box", "adql_box_p"),
+    "POLYGON": ("adql_polygon", "adql_polygon_p"),
+}
+_DALI_COUNTS: Final = {"POINT": (2, 2), "CIRCLE": (3, 3), "POLYGON": (6, 10**9)}
+
+
+def _sql(values: Sequence[Value]) -> list[exp.Expression]:
+    return [v.sql.copy() for v in values]
+
+
+def dali_literal_check(text: str, shape: str, position: tuple[int, int]) -> None:
+    """A string cast to a geometry must be DALI text of that shape.
+
+    Raises:
+        AdqlSemanticError: not numbers, or the wrong count of them.
+    """
+    parts = text.split()
+    low, high = _DALI_COUNTS[shape]
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if not numbers or not low <= len(numbers) <= high or (shape == "POLYGON" and len(numbers) % 2):
+        raise AdqlSemanticError(f"{at(position)}{text!r} is not the DALI serialisation of a {shape}")
+
+
+class SqliteTarget(Target):
+    """SQLite 3.40+ with the functions :func:`tap.adql.sqlite_functions.prepare_connection` registers."""
+
+    name = "sqlite"
+    sqlglot_dialect = SQLite()
+
+    def table(self, table: Table, alias: str) -> exp.Expression:
+        return exp.Table(this=ident(table.qualified_name), alias=exp.TableAlias(this=ident(alias)))
+
+    def stored(self, field: Field) -> exp.Expression:
+        shape = field.vtype.shape
+        if shape in ("point", "circle", "polygon"):
+            return paren(exp.DPipe(this=exp.Literal.string(f"{shape} "), expression=field.raw()))
+        return field.raw()
+
+    def literal(self, kind: str, text: str) -> exp.Expression:
+        return exp.Literal.number(text)
+
+    def function(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        name = call_.name
+        if name in _SIMPLE:
+            return call(_SIMPLE[name], *_sql(args))
+        special = _SPECIAL.get(name)
+        if special is not None:
+            return special(self, call_, args)
+        numbers, points = _CONSTRUCTORS[name]
+        points_form = name != "POINT" and args[0].vtype.kind == "geometry"
+        return call(points if points_form else numbers, *_sql(args))
+
+    def _rounding(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        places = args[1].sql.copy() if len(args) > 1 else exp.Literal.number(0)
+        return call("mmvo_round" if call_.name == "ROUND" else "mmvo_truncate", args[0].sql.copy(), places)
+
+    def _distance(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        if len(args) == 4:
+            return call("adql_distance4", *_sql(args))
+        first, second = point_parts(args[0]), point_parts(args[1])
+        if first is not None and second is not None:
+            return call("adql_distance4", *_sql((*first, *second)))
+        return call("adql_distance", *_sql(args))
+
+    def aggregate(self, call_: FuncCall, arg: Value | None) -> exp.Expression:
+        return aggregate(call_, arg)
+
+    def udf(self, name: str, args: Sequence[Value]) -> exp.Expression:
+        if name == "ivo_healpix_index":
+            return call("mmvo_healpix_index", *_sql(args))
+        return call(name, *_sql(args))
+
+    def cast(self, value: Value, target: TypeName) -> exp.Expression:
+        sql = value.sql.copy()
+        name = target.name
+        if name in ("SMALLINT", "INTEGER", "BIGINT"):
+            return exp.Cast(this=sql, to=exp.DataType.build("INTEGER"))
+        if name in ("REAL", "DOUBLE"):
+            return exp.Cast(this=sql, to=exp.DataType.build("REAL"))
+        if name in ("CHAR", "VARCHAR"):
+            text = exp.Cast(this=sql, to=exp.DataType.build("TEXT"))
+            if target.length is None:
+                return text
+            return call("substr", text, exp.Literal.number(1), exp.Literal.number(target.length))
+        if name == "TIMESTAMP":
+            return call("mmvo_timestamp", sql)
+        if value.text is not None:
+            dali_literal_check(value.text, name, target.pos)
+        return paren(exp.DPipe(this=exp.Literal.string(f"{name.lower()} "), expression=paren(sql)))
+
+    def like(self, value: Value, pattern: Value, case_insensitive: bool) -> exp.Expression:
+        if case_insensitive:
+            return exp.Like(
+                this=exp.Lower(this=value.sql.copy()), expression=exp.Lower(this=pattern.sql.copy())
+            )
+        return exp.Like(this=value.sql.copy(), expression=pattern.sql.copy())
+
+    def spatial_int(self, func: str, a: Value, b: Value) -> exp.Expression:
+        if func == "INTERSECTS":
+            if point_parts(b) is not None or (b.vtype.shape == "point" and a.vtype.shape != "point"):
+                a, b = b, a
+            if a.vtype.shape != "point":
+                return call("adql_intersects", a.sql.copy(), b.sql.copy())
+        coordinates = point_parts(a)
+        if coordinates is None:
+            return call("adql_contains", a.sql.copy(), b.sql.copy())
+        circle = circle_parts(b)
+        if circle is not None:
+            return call("adql_in_cone", *_sql((*coordinates, *circle)))
+        return call("adql_contains_point", *_sql(coordinates), b.sql.copy())
+
+    def spatial_predicate(self, func: str, a: Value, b: Value, truth: bool) -> exp.Expression:
+        return exp.EQ(this=self.spatial_int(func, a, b), expression=exp.Literal.number(1 if truth else 0))
+
+    def cone(self, cone: Cone) -> exp.Expression:
+        args = _sql((cone.lon, cone.lat, cone.center_lon, cone.center_lat, cone.radius))
+        conditions: list[exp.Expression] = []
+        prefilter = self._prefilter(cone)
+        if prefilter is not None:
+            conditions.append(prefilter)
+        conditions.append(exp.EQ(this=call("adql_in_cone", *args), expression=exp.Literal.number(1)))
+        if cone.strict:
+            distance = call("adql_distance4", *_sql((cone.lon, cone.lat, cone.center_lon, cone.center_lat)))
+            conditions.append(exp.LT(this=distance, expression=paren(cone.radius.sql.copy())))
+        return fold_and(conditions)
+
+    def _prefilter(self, cone: Cone) -> exp.Expression | None:
+        """``_hpx`` ranges covering a constant cone around indexed positions, or None."""
+        center = (cone.center_lon.const, cone.center_lat.const, cone.radius.const)
+        if not position_of(cone.lon, cone.lat) or any(c is None or not math.isfinite(c) for c in center):
+            return None
+        lon, lat, radius = (float(c) for c in center if c is not None)
+        try:
+            ranges = healpix_index.cone_ranges(lon, lat, radius)
+        except GeometryError:
+            return None  # an invalid cone: the exact test reports it or matches nothing
+        if ranges is None:
+            return None
+        if not ranges:
+            return exp.false()
+        assert cone.lon.field is not None and cone.lon.field.relation is not None
+        hpx = column_sql(cone.lon.field.relation.sql_alias, "_hpx")
+        alternatives = [
+            exp.And(
+                this=exp.GTE(this=hpx.copy(), expression=number(lo)),
+                expression=exp.LT(this=hpx.copy(), expression=number(hi)),
+            )
+            for lo, hi in ranges
+        ]
+        result: exp.Expression = paren(alternatives[0])
+        for alternative in alternatives[1:]:
+            result = exp.Or(this=result, expression=paren(alternative))
+        return paren(result)
+
+    def dali(self, value: Value) -> exp.Expression:
+        if value.field is not None and value.field.stored and value.field.merged is None:
+            return value.field.raw()
+        if value.vtype.shape == "region":
+            return value.sql.copy()
+        return call("adql_dali", value.sql.copy())
+
+
+_SPECIAL: Final[dict[str, Callable[[SqliteTarget, FuncCall, Sequence[Value]], exp.Expression]]] = {
+    "ROUND": SqliteTarget._rounding,
+    "TRUNCATE": SqliteTarget._rounding,
+    "DISTANCE": SqliteTarget._distance,
+}
