@@ -7,7 +7,7 @@ on SQLite, where text sorts and compares correctly.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -19,36 +19,31 @@ __all__ = ["PgSphereType", "column_type"]
 
 
 class PgSphereType(UserDefinedType[str]):
-    """A pgSphere type (spoint, scircle, spoly) handled as its text form by SQLAlchemy."""
+    """A pgSphere type handled as its text form by SQLAlchemy; subclasses name the type."""
 
     cache_ok = True
-
-    def __init__(self, name: str) -> None:
-        self.name = name
+    name: ClassVar[str]
 
     def get_col_spec(self, **kw: Any) -> str:
         return self.name
 
 
 class SPoint(PgSphereType):
-    def __init__(self) -> None:
-        super().__init__("spoint")
+    name = "spoint"
 
 
 class SCircle(PgSphereType):
-    def __init__(self) -> None:
-        super().__init__("scircle")
+    name = "scircle"
 
 
 class SPoly(PgSphereType):
-    def __init__(self) -> None:
-        super().__init__("spoly")
+    name = "spoly"
 
 
 _PG_GEOMETRY: dict[str, type[PgSphereType]] = {"point": SPoint, "circle": SCircle, "polygon": SPoly}
 
 # Reflection (views are built over reflected base tables) must know the pgSphere types too.
-postgresql.base.ischema_names.update({cls().name: cls for cls in _PG_GEOMETRY.values()})
+postgresql.base.ischema_names.update({cls.name: cls for cls in _PG_GEOMETRY.values()})
 
 _SCALARS: dict[str, sa.types.TypeEngine[Any]] = {
     "boolean": sa.Boolean(create_constraint=False),
