@@ -19,7 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
-from tap.adql.features import FEATURES
+from tap.adql.features import language_features
 
 from tap.capabilities import FeatureDecl, FormatDecl, TapLimits, tap_capabilities, tap_capability
 from tap.formats import OUTPUT_FORMATS
@@ -65,7 +65,7 @@ def _tap_capabilities_document(config: Config, catalog: CatalogCache) -> bytes:
     tap_url = config.url("/tap")
     access = tap_capability(
         tap_url,
-        features=[FeatureDecl(f.type, f.form, f.description) for f in FEATURES],
+        features=[FeatureDecl(f.type, f.form, f.description) for f in language_features()],
         formats=[FormatDecl(f.mime, tuple(f.aliases), f.ivo_id) for f in OUTPUT_FORMATS],
         limits=TapLimits(
             maxrec_default=config.maxrec_default,
