@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 import psycopg
 
+from tap.adql.sphere import GeometryError
+from tap.adql.sqlite_geometry import geometry_errors
 from tap.formats.base import Chunk, ResultStatus
 from tap.schema import Column
 from vo_service.errors import QueryTimeoutError, UsageError, VOError
@@ -65,11 +67,13 @@ def _rows(
     """Yields row chunks; the first one (possibly empty) as soon as the query has started returning."""
     try:
         with cursor_factory(timeout) as cursor:
-            cursor.execute(sql)
+            with geometry_errors():
+                cursor.execute(sql)
             remaining = maxrec
             first = True
             while True:
-                chunk: Sequence[Sequence[object]] = cursor.fetchmany(min(FETCH_SIZE, remaining + 1))
+                with geometry_errors():
+                    chunk: Sequence[Sequence[object]] = cursor.fetchmany(min(FETCH_SIZE, remaining + 1))
                 if len(chunk) > remaining:
                     status.overflow = True
                     chunk = chunk[:remaining]
@@ -79,6 +83,8 @@ def _rows(
                 first = False
                 if status.overflow or not chunk:
                     return
+    except GeometryError as exc:
+        raise UsageError(f"invalid geometry: {exc}") from exc
     except _DB_ERRORS as exc:
         raise _database_error(exc) from exc
 
