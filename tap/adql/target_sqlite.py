@@ -86,6 +86,8 @@ class SqliteTarget(Target):
 
     def function(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
         name = call_.name
+        if name == "COALESCE" and len(args) == 1:
+            return args[0].sql.copy()  # SQLite's coalesce() wants two arguments at least
         if name in _SIMPLE:
             return call(_SIMPLE[name], *_sql(args))
         special = _SPECIAL.get(name)

@@ -1,0 +1,193 @@
+"""SQL functions the PostgreSQL target needs on top of pgSphere 1.2, to install once per database.
+
+pgSphere 1.2 cannot build a polygon from expressions (only from a literal or with an aggregate), has no ADQL
+BOX, no polygon centroid, no accessor for polygon vertices and no DALI text output; the translator's SQL
+calls the functions below instead (see :mod:`tap.adql.target_pg`).  They are plain SQL/PL/pgSQL,
+``IMMUTABLE`` and ``PARALLEL SAFE``, so PostgreSQL folds them on constant arguments (a constant polygon is
+built once per query, and an index condition on it stays usable).
+
+Install them with :func:`install` (or run :data:`SETUP_STATEMENTS`) as a role that may create functions, in a
+schema on the ``search_path`` of the connections that run user queries (``public`` by default); they are
+created with ``CREATE OR REPLACE``, so installing again upgrades them.  Nothing is needed per connection, as
+long as pgSphere's output format stays at its default (``set_sphere_output('RAD')``; ``'DEG'`` works too):
+polygon vertices can only be read back from pgSphere's text output, with 15 significant digits.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+__all__ = ["CONNECTION_STATEMENTS", "FUNCTION_NAMES", "SETUP_STATEMENTS", "install"]
+
+_ATTRIBUTES: Final = "IMMUTABLE STRICT PARALLEL SAFE"
+
+SETUP_STATEMENTS: Final[tuple[str, ...]] = (
+    # Longitude in degrees in [0, 360) from pgSphere's radians in [0, 2 pi).
+    f"""CREATE OR REPLACE FUNCTION mmvo_lon_deg(rad double precision) RETURNS double precision
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT CASE WHEN degrees(rad) >= 360 THEN degrees(rad) - 360
+              WHEN degrees(rad) < 0 THEN degrees(rad) + 360
+              ELSE degrees(rad) END
+$$""",
+    f"""CREATE OR REPLACE FUNCTION mmvo_dali_point(p spoint) RETURNS text
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT mmvo_lon_deg(long(p))::text || ' ' || degrees(lat(p))::text
+$$""",
+    f"""CREATE OR REPLACE FUNCTION mmvo_dali_circle(c scircle) RETURNS text
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT mmvo_dali_point(center(c)) || ' ' || degrees(radius(c))::text
+$$""",
+    # Vertices as [lon1, lat1, lon2, lat2, ...] in radians, parsed from pgSphere's text output.
+    f"""CREATE OR REPLACE FUNCTION mmvo_spoly_vertices(p spoly) RETURNS double precision[]
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT array_agg(CASE WHEN m[2] = 'd' THEN radians(m[1]::double precision)
+                        ELSE m[1]::double precision END ORDER BY n)
+  FROM regexp_matches(p::text, '([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\\s*(d?)', 'g') WITH ORDINALITY AS r(m, n)
+$$""",
+    # pgSphere prints 15 significant digits of radians: the degrees are rounded to 12 decimals (1e-12 deg).
+    f"""CREATE OR REPLACE FUNCTION mmvo_dali_polygon(p spoly) RETURNS text
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT string_agg((CASE WHEN n % 2 = 1 AND d >= 360 THEN d - 360 ELSE d END)::text, ' ' ORDER BY n)
+  FROM (SELECT n, round(degrees(v)::numeric, 12)::double precision AS d
+        FROM unnest(mmvo_spoly_vertices(p)) WITH ORDINALITY AS u(v, n)) AS s
+$$""",
+    # POLYGON(lon1, lat1, lon2, lat2, ...) in degrees; NULL if any coordinate is NULL.
+    """CREATE OR REPLACE FUNCTION mmvo_spoly(VARIADIC c double precision[]) RETURNS spoly
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN array_position(c, NULL) IS NOT NULL THEN NULL ELSE
+    (SELECT spoly(spoint(radians(c[2 * i - 1]), radians(c[2 * i])) ORDER BY i)
+     FROM generate_series(1, cardinality(c) / 2) AS i) END
+$$""",
+    # POLYGON(p1, p2, p3, ...); NULL if any point is NULL.
+    """CREATE OR REPLACE FUNCTION mmvo_spoly_p(VARIADIC p spoint[]) RETURNS spoly
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN array_position(p, NULL) IS NOT NULL THEN NULL ELSE
+    (SELECT spoly(x ORDER BY i) FROM unnest(p) WITH ORDINALITY AS u(x, i)) END
+$$""",
+    # ADQL BOX: the sides cut the arms of a cross centred on (lon, lat) at right angles; in the gnomonic
+    # projection at the centre that is a rectangle of half-sides tan(width/2), tan(height/2).
+    f"""CREATE OR REPLACE FUNCTION mmvo_box(lon double precision, lat double precision,
+                                    width double precision, height double precision) RETURNS spoly
+LANGUAGE plpgsql {_ATTRIBUTES} AS $$
+DECLARE
+  lo double precision := radians(lon);
+  la double precision := radians(lat);
+  tx double precision;
+  ty double precision;
+  sx double precision[] := ARRAY[-1, -1, 1, 1];
+  sy double precision[] := ARRAY[-1, 1, 1, -1];
+  vx double precision; vy double precision; vz double precision;
+  corners spoint[] := ARRAY[]::spoint[];
+BEGIN
+  IF lat < -90 OR lat > 90 THEN
+    RAISE EXCEPTION 'BOX: latitude % is outside [-90, 90]', lat;
+  END IF;
+  IF NOT (width > 0 AND width < 180 AND height > 0 AND height < 180) THEN
+    RAISE EXCEPTION 'BOX: width % and height % must lie in (0, 180) degrees', width, height;
+  END IF;
+  tx := tan(radians(width) / 2);
+  ty := tan(radians(height) / 2);
+  FOR k IN 1..4 LOOP
+    vx := cos(la) * cos(lo) - sx[k] * tx * sin(lo) - sy[k] * ty * sin(la) * cos(lo);
+    vy := cos(la) * sin(lo) + sx[k] * tx * cos(lo) - sy[k] * ty * sin(la) * sin(lo);
+    vz := sin(la) + sy[k] * ty * cos(la);
+    corners := corners || spoint(atan2(vy, vx), atan2(vz, sqrt(vx * vx + vy * vy)));
+  END LOOP;
+  RETURN mmvo_spoly_p(VARIADIC corners);
+END
+$$""",
+    f"""CREATE OR REPLACE FUNCTION mmvo_box_p(p spoint, width double precision, height double precision)
+RETURNS spoly LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT mmvo_box(degrees(long(p)), degrees(lat(p)), width, height)
+$$""",
+    # CENTROID of a polygon: the direction of its surface's mean position vector, i.e. of the sum over the
+    # edges of (edge length / |a x b|) (a x b), written relative to the vertices' mean c for precision on
+    # tiny polygons; the interior is the smaller region, so the result lies on the vertices' side.
+    f"""CREATE OR REPLACE FUNCTION mmvo_centroid(p spoly) RETURNS spoint
+LANGUAGE plpgsql {_ATTRIBUTES} AS $$
+DECLARE
+  v double precision[] := mmvo_spoly_vertices(p);
+  n integer := cardinality(v) / 2;
+  xs double precision[]; ys double precision[]; zs double precision[];
+  mx double precision := 0; my double precision := 0; mz double precision := 0;
+  sx double precision := 0; sy double precision := 0; sz double precision := 0;
+  ux double precision; uy double precision; uz double precision;
+  wx double precision; wy double precision; wz double precision;
+  cx double precision; cy double precision; cz double precision; cn double precision;
+  f double precision;
+  j integer;
+BEGIN
+  FOR i IN 1..n LOOP
+    xs[i] := cos(v[2 * i]) * cos(v[2 * i - 1]);
+    ys[i] := cos(v[2 * i]) * sin(v[2 * i - 1]);
+    zs[i] := sin(v[2 * i]);
+    mx := mx + xs[i] / n; my := my + ys[i] / n; mz := mz + zs[i] / n;
+  END LOOP;
+  FOR i IN 1..n LOOP
+    j := i % n + 1;
+    cx := ys[i] * zs[j] - zs[i] * ys[j];
+    cy := zs[i] * xs[j] - xs[i] * zs[j];
+    cz := xs[i] * ys[j] - ys[i] * xs[j];
+    cn := sqrt(cx * cx + cy * cy + cz * cz);
+    IF cn > 0 THEN
+      f := atan2(cn, xs[i] * xs[j] + ys[i] * ys[j] + zs[i] * zs[j]) / cn - 1;
+      ux := xs[i] - mx; uy := ys[i] - my; uz := zs[i] - mz;
+      wx := xs[j] - mx; wy := ys[j] - my; wz := zs[j] - mz;
+      sx := sx + (uy * wz - uz * wy) + f * cx;
+      sy := sy + (uz * wx - ux * wz) + f * cy;
+      sz := sz + (ux * wy - uy * wx) + f * cz;
+    END IF;
+  END LOOP;
+  IF sx * mx + sy * my + sz * mz < 0 THEN
+    sx := -sx; sy := -sy; sz := -sz;
+  END IF;
+  RETURN spoint(atan2(sy, sx), atan2(sz, sqrt(sx * sx + sy * sy)));
+END
+$$""",
+    # CAST('lon lat' AS POINT) and friends: DALI text in degrees.
+    f"""CREATE OR REPLACE FUNCTION mmvo_dali_numbers(t text, shape text, low integer, high integer)
+RETURNS double precision[] LANGUAGE plpgsql {_ATTRIBUTES} AS $$
+DECLARE
+  a double precision[];
+BEGIN
+  BEGIN
+    a := regexp_split_to_array(btrim(t), '\\s+')::double precision[];
+  EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION 'CAST to %: % is not a list of numbers', shape, quote_literal(t);
+  END;
+  IF cardinality(a) < low OR cardinality(a) > high OR (shape = 'POLYGON' AND cardinality(a) % 2 = 1) THEN
+    RAISE EXCEPTION 'CAST to %: % has the wrong number of values', shape, quote_literal(t);
+  END IF;
+  RETURN a;
+END
+$$""",
+    f"""CREATE OR REPLACE FUNCTION mmvo_point_from_dali(t text) RETURNS spoint
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT spoint(radians(a[1]), radians(a[2])) FROM mmvo_dali_numbers(t, 'POINT', 2, 2) AS a
+$$""",
+    f"""CREATE OR REPLACE FUNCTION mmvo_circle_from_dali(t text) RETURNS scircle
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT scircle(spoint(radians(a[1]), radians(a[2])), radians(a[3])) FROM mmvo_dali_numbers(t, 'CIRCLE', 3, 3) AS a
+$$""",
+    f"""CREATE OR REPLACE FUNCTION mmvo_polygon_from_dali(t text) RETURNS spoly
+LANGUAGE sql {_ATTRIBUTES} AS $$
+  SELECT mmvo_spoly(VARIADIC a) FROM mmvo_dali_numbers(t, 'POLYGON', 6, 2147483646) AS a
+$$""",
+)
+
+#: Statements to run on each new connection: none (kept for the database layer's convenience).
+CONNECTION_STATEMENTS: Final[tuple[str, ...]] = ()
+
+#: The functions :data:`SETUP_STATEMENTS` defines.
+FUNCTION_NAMES: Final[frozenset[str]] = frozenset(
+    s.split("FUNCTION ", 1)[1].split("(", 1)[0].strip() for s in SETUP_STATEMENTS
+)
+
+
+def install(connection: Any) -> None:
+    """Runs :data:`SETUP_STATEMENTS` on a DB-API/psycopg connection (the caller commits, unless autocommit).
+
+    Raises whatever the driver raises (e.g. pgSphere missing, no privilege to create functions).
+    """
+    for statement in SETUP_STATEMENTS:
+        connection.execute(statement)
