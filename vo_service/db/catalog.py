@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from tap.schema import Column, Dialect, ForeignKey, StaticCatalog, Table, normalise_identifier
 from tap.tap_schema import TAP_SCHEMA, TAP_SCHEMA_TABLES, tap_schema_rows
 from vo_service.db.ddl import build_indexes, create_table, sa_table
+from vo_service.db.engine import prepare_database
 from vo_service.db.load import insert_chunks
 
 __all__ = ["PRIVATE_TABLES", "SCHEMA_DESCRIPTIONS", "load_catalog", "publish", "unpublish"]
@@ -79,6 +80,7 @@ def publish(engine: sa.Engine, tables: Sequence[Table]) -> None:
     Hidden columns (leading underscore) are left out of the metadata, so queries cannot name them.  Tables
     already published under the same names are replaced in the metadata; others stay.
     """
+    prepare_database(engine)
     counted: list[Table] = []
     for table in tables:
         build_indexes(engine, table)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from tap.schema import Dialect
 from vo_service.config import Config
 
-__all__ = ["Database", "make_engine"]
+__all__ = ["Database", "make_engine", "prepare_database"]
 
 _SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=30000")
 #: Authorizer actions a user query may perform; everything else (writes, ATTACH, PRAGMA ...) is denied.
@@ -55,6 +55,23 @@ def make_engine(config: Config) -> sa.Engine:
         _prepare_sqlite(dbapi_conn)
 
     return engine
+
+
+def prepare_database(engine: sa.Engine) -> None:
+    """Installs what translated ADQL needs in the database itself (PostgreSQL helper functions); idempotent.
+
+    SQLite needs nothing stored: its functions are registered on every connection.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    from tap.adql.pg_setup import install
+
+    raw = engine.raw_connection()
+    try:
+        install(raw.driver_connection)
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def _deny_writes(action: int, *_args: object) -> int:
