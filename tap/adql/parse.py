@@ -240,16 +240,20 @@ class QueryParser(FunctionParser):
     def _table_primary(self) -> FromItem:
         start = self.token
         if self.at_op("("):
-            if self.starts_subquery():
-                derived = self.attempt(self._derived_table)
-                if derived is not None:
-                    return derived
-            self.advance()
-            inner = self._table_reference()
-            self.expect_op(")")
-            return inner
+            if not self.starts_subquery():
+                return self._parenthesised_join()
+            alternative = self.attempt(self._derived_table) or self.attempt(self._parenthesised_join)
+            if alternative is None:
+                raise self.alternatives_failed()
+            return alternative
         names = self.dotted_name("a table name", "catalog.schema.table")
         return TableName(tuple(names), self._alias(required=False), start.position)
+
+    def _parenthesised_join(self) -> FromItem:
+        self.expect_op("(")
+        inner = self._table_reference()
+        self.expect_op(")")
+        return inner
 
     def _derived_table(self) -> DerivedTable:
         start = self.token

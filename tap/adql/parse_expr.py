@@ -104,16 +104,26 @@ class ExpressionParser:
         return AdqlSyntaxError(f"found {found}, expected {expected}", token.line, token.column)
 
     def attempt(self, parse: Callable[[], T]) -> T | None:
-        """Runs ``parse``; on a syntax error rewinds (tokens and recorded features) and returns None."""
+        """Runs ``parse``; on a syntax error rewinds (tokens and recorded features) and returns None.
+
+        The error is kept: :meth:`alternatives_failed` reports the one that got furthest.
+        """
         index, nfeatures = self.index, len(self.features)
         try:
             return parse()
         except AdqlSyntaxError as exc:
-            if self.index >= self._furthest_index:
+            if self._furthest is None or self.index >= self._furthest_index:
                 self._furthest, self._furthest_index = exc, self.index
             self.index = index
             del self.features[nfeatures:]
             return None
+
+    def alternatives_failed(self) -> AdqlSyntaxError:
+        """The error of the attempted alternative that got furthest (call after all attempts failed)."""
+        error = self._furthest
+        assert error is not None
+        self._furthest, self._furthest_index = None, -1
+        return error
 
     def furthest_error(self, fallback: AdqlSyntaxError) -> AdqlSyntaxError:
         """The error of the alternative that got furthest, which says most about what was meant."""
@@ -278,6 +288,8 @@ class ExpressionParser:
                 return self.function()
         if self.at_name():
             return self.column_ref()
+        if token.kind == "ident" and token.upper in RESERVED:
+            self.name("a value")  # raises, suggesting the delimited form
         raise self.error("a value (a literal, a column, a function call or a parenthesised expression)")
 
     def _parenthesised(self) -> ValueExpr:

@@ -144,6 +144,45 @@ BEGIN
   RETURN spoint(atan2(sy, sx), atan2(sz, sqrt(sx * sx + sy * sy)));
 END
 $$""",
+    # AREA of a polygon in square degrees: the signed solid angles of the triangles (c, a, b) fanned from the
+    # vertices' mean c (Van Oosterom & Strackee), with a - c and b - c as the small vectors they are, so that
+    # tiny polygons keep their precision (pgSphere's area() loses about 1e-6 of it); the smaller region wins.
+    f"""CREATE OR REPLACE FUNCTION mmvo_area(p spoly) RETURNS double precision
+LANGUAGE plpgsql {_ATTRIBUTES} AS $$
+DECLARE
+  v double precision[] := mmvo_spoly_vertices(p);
+  n integer := cardinality(v) / 2;
+  xs double precision[]; ys double precision[]; zs double precision[];
+  mx double precision := 0; my double precision := 0; mz double precision := 0; mn double precision;
+  ux double precision; uy double precision; uz double precision;
+  wx double precision; wy double precision; wz double precision;
+  det double precision; dot double precision; total double precision := 0;
+  j integer;
+BEGIN
+  FOR i IN 1..n LOOP
+    xs[i] := cos(v[2 * i]) * cos(v[2 * i - 1]);
+    ys[i] := cos(v[2 * i]) * sin(v[2 * i - 1]);
+    zs[i] := sin(v[2 * i]);
+    mx := mx + xs[i]; my := my + ys[i]; mz := mz + zs[i];
+  END LOOP;
+  mn := sqrt(mx * mx + my * my + mz * mz);
+  mx := mx / mn; my := my / mn; mz := mz / mn;
+  FOR i IN 1..n LOOP
+    j := i % n + 1;
+    ux := xs[i] - mx; uy := ys[i] - my; uz := zs[i] - mz;
+    wx := xs[j] - mx; wy := ys[j] - my; wz := zs[j] - mz;
+    det := mx * (uy * wz - uz * wy) + my * (uz * wx - ux * wz) + mz * (ux * wy - uy * wx);
+    dot := 1 + (xs[i] * xs[j] + ys[i] * ys[j] + zs[i] * zs[j])
+             + (xs[i] * mx + ys[i] * my + zs[i] * mz) + (xs[j] * mx + ys[j] * my + zs[j] * mz);
+    total := total + 2 * atan2(det, dot);
+  END LOOP;
+  total := abs(total);
+  IF total > 2 * pi() THEN
+    total := 4 * pi() - total;
+  END IF;
+  RETURN degrees(degrees(total));
+END
+$$""",
     # CAST('lon lat' AS POINT) and friends: DALI text in degrees.
     f"""CREATE OR REPLACE FUNCTION mmvo_dali_numbers(t text, shape text, low integer, high integer)
 RETURNS double precision[] LANGUAGE plpgsql {_ATTRIBUTES} AS $$

@@ -87,6 +87,15 @@ def _cot(value: object) -> float | None:
     return math.cos(x) / sin if sin != 0.0 else math.inf
 
 
+def _lon(value: object) -> float | None:
+    """A longitude wrapped into [0, 360), as pgSphere's long() and DALI give it."""
+    x = _number(value, "COORD1")
+    if x is None or not math.isfinite(x):
+        return x
+    wrapped = x % 360.0
+    return 0.0 if wrapped == 360.0 else wrapped
+
+
 def _rand(*_seed: object) -> float:
     return random.random()
 
@@ -128,6 +137,7 @@ _FUNCTIONS: Final[tuple[tuple[str, int, Callable[..., SqlValue], bool], ...]] = 
     ("mmvo_truncate", 2, _truncate, True),
     ("mmvo_mod", 2, _mod, True),
     ("mmvo_cot", 1, _cot, True),
+    ("mmvo_lon", 1, _lon, True),
     ("mmvo_rand", 0, _rand, False),
     ("mmvo_timestamp", 1, _timestamp, True),
     ("mmvo_healpix_index", 3, _healpix_index, True),

@@ -177,7 +177,12 @@ class PostgresTarget(Target):
         if shape == "point":
             return exp.Case(ifs=[exp.If(this=exp.Is(this=g, expression=exp.Null()), true=exp.Null())],
                             default=_double(exp.Literal.number(0)))  # fmt: skip
-        return call("degrees", call("degrees", call("area", g)))
+        if shape == "circle":  # 4 pi sin^2(r/2): pgSphere's 2 pi (1 - cos r) loses tiny circles
+            half = exp.Div(this=call("radius", g), expression=exp.Literal.number(2), typed=True)
+            steradians = exp.Mul(this=exp.Mul(this=exp.Literal.number(4), expression=call("pi")),
+                                 expression=call("power", call("sin", half), exp.Literal.number(2)))  # fmt: skip
+            return call("degrees", call("degrees", steradians))
+        return call("mmvo_area", g)
 
     def _distance(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
         sql = _sql(args)

@@ -33,8 +33,8 @@ _SIMPLE: Final[dict[str, str]] = {
     "LOG10": "log10", "MOD": "mmvo_mod", "PI": "pi", "POWER": "power", "RADIANS": "radians", "SQRT": "sqrt",
     "RAND": "mmvo_rand", "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos",
     "COT": "mmvo_cot", "SIN": "sin", "TAN": "tan", "LOWER": "lower", "UPPER": "upper",
-    "COALESCE": "coalesce", "CENTROID": "adql_centroid", "AREA": "adql_area", "COORD1": "adql_coord1",
-    "COORD2": "adql_coord2", "COORDSYS": "adql_coordsys",
+    "COALESCE": "coalesce", "CENTROID": "adql_centroid", "AREA": "adql_area", "COORD2": "adql_coord2",
+    "COORDSYS": "adql_coordsys",
 }  # fmt: skip
 #: Constructors: (numbers form, POINT form).
 _CONSTRUCTORS: Final[dict[str, tuple[str, str]]] = {
@@ -90,6 +90,8 @@ class SqliteTarget(Target):
             return args[0].sql.copy()  # SQLite's coalesce() wants two arguments at least
         if name in _SIMPLE:
             return call(_SIMPLE[name], *_sql(args))
+        if name == "COORD1":  # wrapped into [0, 360) as on PostgreSQL
+            return call("mmvo_lon", call("adql_coord1", args[0].sql.copy()))
         special = _SPECIAL.get(name)
         if special is not None:
             return special(self, call_, args)

@@ -91,11 +91,10 @@ def star_rows(seed: int = 20261124) -> list[tuple[Any, ...]]:
         obs = datetime.datetime(2020, 1, 1) + datetime.timedelta(seconds=rng.randint(0, 10**8))
         radius = rng.choice([0.05, 0.5, 2.0])
         half = rng.choice([0.1, 1.0])
-        lat = max(-89.0, min(89.0, dec))
+        lat = max(-88.5, min(88.5, dec))
+        west, east = (ra - half) % 360.0, (ra + half) % 360.0
         region = (
-            None
-            if i % 11 == 0
-            else [ra - half, lat - half, ra + half, lat - half, ra + half, lat + half, ra - half, lat + half]
+            None if i % 11 == 0 else [west, lat - half, east, lat - half, east, lat + half, west, lat + half]
         )
         rows.append((
             i,
