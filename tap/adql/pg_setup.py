@@ -100,48 +100,53 @@ $$""",
 RETURNS spoly LANGUAGE sql {_ATTRIBUTES} AS $$
   SELECT mmvo_box(degrees(long(p)), degrees(lat(p)), width, height)
 $$""",
-    # CENTROID of a polygon: the direction of its surface's mean position vector, i.e. of the sum over the
-    # edges of (edge length / |a x b|) (a x b), written relative to the vertices' mean c for precision on
-    # tiny polygons; the interior is the smaller region, so the result lies on the vertices' side.
-    f"""CREATE OR REPLACE FUNCTION mmvo_centroid(p spoly) RETURNS spoint
+    # A polygon's vertices as unit vectors [x1, y1, z1, ..., xn, yn, zn] followed by their normalised mean.
+    f"""CREATE OR REPLACE FUNCTION mmvo_spoly_xyz(p spoly) RETURNS double precision[]
 LANGUAGE plpgsql {_ATTRIBUTES} AS $$
 DECLARE
   v double precision[] := mmvo_spoly_vertices(p);
-  n integer := cardinality(v) / 2;
-  xs double precision[]; ys double precision[]; zs double precision[];
-  mx double precision := 0; my double precision := 0; mz double precision := 0;
-  sx double precision := 0; sy double precision := 0; sz double precision := 0;
-  ux double precision; uy double precision; uz double precision;
-  wx double precision; wy double precision; wz double precision;
-  cx double precision; cy double precision; cz double precision; cn double precision;
-  f double precision;
-  j integer;
+  xyz double precision[] := ARRAY[]::double precision[];
+  mx double precision := 0; my double precision := 0; mz double precision := 0; mn double precision;
+BEGIN
+  FOR i IN 1..cardinality(v) / 2 LOOP
+    xyz := xyz || ARRAY[cos(v[2 * i]) * cos(v[2 * i - 1]), cos(v[2 * i]) * sin(v[2 * i - 1]), sin(v[2 * i])];
+    mx := mx + xyz[3 * i - 2]; my := my + xyz[3 * i - 1]; mz := mz + xyz[3 * i];
+  END LOOP;
+  mn := sqrt(mx * mx + my * my + mz * mz);
+  RETURN xyz || ARRAY[mx / mn, my / mn, mz / mn];
+END
+$$""",
+    # CENTROID of a polygon: the direction of its surface's mean position vector, i.e. of the sum over the
+    # edges of (edge length / |a x b|) (a x b), written with a - c and b - c (c: the vertices' mean) for
+    # precision on tiny polygons; the interior is the smaller region, so the result lies on the vertices' side.
+    f"""CREATE OR REPLACE FUNCTION mmvo_centroid(p spoly) RETURNS spoint
+LANGUAGE plpgsql {_ATTRIBUTES} AS $$
+DECLARE
+  v double precision[] := mmvo_spoly_xyz(p);
+  n integer := cardinality(v) / 3 - 1;
+  c double precision[] := v[3 * n + 1:3 * n + 3];
+  a double precision[]; b double precision[]; u double precision[]; w double precision[];
+  x double precision[]; cn double precision; f double precision;
+  s double precision[] := ARRAY[0, 0, 0];
 BEGIN
   FOR i IN 1..n LOOP
-    xs[i] := cos(v[2 * i]) * cos(v[2 * i - 1]);
-    ys[i] := cos(v[2 * i]) * sin(v[2 * i - 1]);
-    zs[i] := sin(v[2 * i]);
-    mx := mx + xs[i] / n; my := my + ys[i] / n; mz := mz + zs[i] / n;
-  END LOOP;
-  FOR i IN 1..n LOOP
-    j := i % n + 1;
-    cx := ys[i] * zs[j] - zs[i] * ys[j];
-    cy := zs[i] * xs[j] - xs[i] * zs[j];
-    cz := xs[i] * ys[j] - ys[i] * xs[j];
-    cn := sqrt(cx * cx + cy * cy + cz * cz);
+    a := v[3 * i - 2:3 * i];
+    b := v[3 * (i % n) + 1:3 * (i % n) + 3];
+    x := ARRAY[a[2] * b[3] - a[3] * b[2], a[3] * b[1] - a[1] * b[3], a[1] * b[2] - a[2] * b[1]];
+    cn := sqrt(x[1] * x[1] + x[2] * x[2] + x[3] * x[3]);
     IF cn > 0 THEN
-      f := atan2(cn, xs[i] * xs[j] + ys[i] * ys[j] + zs[i] * zs[j]) / cn - 1;
-      ux := xs[i] - mx; uy := ys[i] - my; uz := zs[i] - mz;
-      wx := xs[j] - mx; wy := ys[j] - my; wz := zs[j] - mz;
-      sx := sx + (uy * wz - uz * wy) + f * cx;
-      sy := sy + (uz * wx - ux * wz) + f * cy;
-      sz := sz + (ux * wy - uy * wx) + f * cz;
+      f := atan2(cn, a[1] * b[1] + a[2] * b[2] + a[3] * b[3]) / cn - 1;
+      u := ARRAY[a[1] - c[1], a[2] - c[2], a[3] - c[3]];
+      w := ARRAY[b[1] - c[1], b[2] - c[2], b[3] - c[3]];
+      s := ARRAY[s[1] + (u[2] * w[3] - u[3] * w[2]) + f * x[1],
+                 s[2] + (u[3] * w[1] - u[1] * w[3]) + f * x[2],
+                 s[3] + (u[1] * w[2] - u[2] * w[1]) + f * x[3]];
     END IF;
   END LOOP;
-  IF sx * mx + sy * my + sz * mz < 0 THEN
-    sx := -sx; sy := -sy; sz := -sz;
+  IF s[1] * c[1] + s[2] * c[2] + s[3] * c[3] < 0 THEN
+    s := ARRAY[-s[1], -s[2], -s[3]];
   END IF;
-  RETURN spoint(atan2(sy, sx), atan2(sz, sqrt(sx * sx + sy * sy)));
+  RETURN spoint(atan2(s[2], s[1]), atan2(s[3], sqrt(s[1] * s[1] + s[2] * s[2])));
 END
 $$""",
     # AREA of a polygon in square degrees: the signed solid angles of the triangles (c, a, b) fanned from the
@@ -150,30 +155,21 @@ $$""",
     f"""CREATE OR REPLACE FUNCTION mmvo_area(p spoly) RETURNS double precision
 LANGUAGE plpgsql {_ATTRIBUTES} AS $$
 DECLARE
-  v double precision[] := mmvo_spoly_vertices(p);
-  n integer := cardinality(v) / 2;
-  xs double precision[]; ys double precision[]; zs double precision[];
-  mx double precision := 0; my double precision := 0; mz double precision := 0; mn double precision;
-  ux double precision; uy double precision; uz double precision;
-  wx double precision; wy double precision; wz double precision;
+  v double precision[] := mmvo_spoly_xyz(p);
+  n integer := cardinality(v) / 3 - 1;
+  c double precision[] := v[3 * n + 1:3 * n + 3];
+  a double precision[]; b double precision[]; u double precision[]; w double precision[];
   det double precision; dot double precision; total double precision := 0;
-  j integer;
 BEGIN
   FOR i IN 1..n LOOP
-    xs[i] := cos(v[2 * i]) * cos(v[2 * i - 1]);
-    ys[i] := cos(v[2 * i]) * sin(v[2 * i - 1]);
-    zs[i] := sin(v[2 * i]);
-    mx := mx + xs[i]; my := my + ys[i]; mz := mz + zs[i];
-  END LOOP;
-  mn := sqrt(mx * mx + my * my + mz * mz);
-  mx := mx / mn; my := my / mn; mz := mz / mn;
-  FOR i IN 1..n LOOP
-    j := i % n + 1;
-    ux := xs[i] - mx; uy := ys[i] - my; uz := zs[i] - mz;
-    wx := xs[j] - mx; wy := ys[j] - my; wz := zs[j] - mz;
-    det := mx * (uy * wz - uz * wy) + my * (uz * wx - ux * wz) + mz * (ux * wy - uy * wx);
-    dot := 1 + (xs[i] * xs[j] + ys[i] * ys[j] + zs[i] * zs[j])
-             + (xs[i] * mx + ys[i] * my + zs[i] * mz) + (xs[j] * mx + ys[j] * my + zs[j] * mz);
+    a := v[3 * i - 2:3 * i];
+    b := v[3 * (i % n) + 1:3 * (i % n) + 3];
+    u := ARRAY[a[1] - c[1], a[2] - c[2], a[3] - c[3]];
+    w := ARRAY[b[1] - c[1], b[2] - c[2], b[3] - c[3]];
+    det := c[1] * (u[2] * w[3] - u[3] * w[2]) + c[2] * (u[3] * w[1] - u[1] * w[3])
+           + c[3] * (u[1] * w[2] - u[2] * w[1]);
+    dot := 1 + (a[1] * b[1] + a[2] * b[2] + a[3] * b[3]) + (a[1] * c[1] + a[2] * c[2] + a[3] * c[3])
+             + (b[1] * c[1] + b[2] * c[2] + b[3] * c[3]);
     total := total + 2 * atan2(det, dot);
   END LOOP;
   total := abs(total);
