@@ -68,7 +68,7 @@ EXAMPLES: tuple[Example, ...] = (
         query=(
             "SELECT TOP 100 scw_id, revolution, ra, dec, t_start, t_stop, exposure, data_version\n"
             "FROM integral.scw\n"
-            "WHERE DISTANCE(ra, dec, 83.6331, 22.0145) < 10\n"
+            "WHERE DISTANCE(POINT('ICRS', ra, dec), POINT('ICRS', 83.6331, 22.0145)) < 10\n"
             "ORDER BY t_start"
         ),
         tables=("integral.scw",),
@@ -82,7 +82,7 @@ EXAMPLES: tuple[Example, ...] = (
             "FROM integral.revolutions AS r\n"
             "JOIN integral.scw AS s ON s.revolution = r.revolution\n"
             "GROUP BY r.revolution, r.t_start, r.t_stop\n"
-            "ORDER BY r.revolution"
+            "ORDER BY revolution"
         ),
         tables=("integral.revolutions", "integral.scw"),
     ),
