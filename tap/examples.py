@@ -104,7 +104,7 @@ EXAMPLES: tuple[Example, ...] = (
 
 def examples_document(examples: tuple[Example, ...] = EXAMPLES) -> bytes:
     """The XHTML+RDFa document (well-formed XML, readable without scripts or styles)."""
-    html = etree.Element(f"{{{_XHTML}}}html", nsmap={None: _XHTML})
+    html = etree.Element(f"{{{_XHTML}}}html", nsmap={None: _XHTML})  # type: ignore[dict-item]
     head = etree.SubElement(html, "head")
     etree.SubElement(head, "title").text = "MMVO TAP examples"
     body = etree.SubElement(html, "body", vocab=_VOCAB)

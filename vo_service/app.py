@@ -19,8 +19,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
-from tap.adql.features import language_features
 
+from tap.adql.features import language_features
 from tap.capabilities import FeatureDecl, FormatDecl, TapLimits, tap_capabilities, tap_capability
 from tap.formats import OUTPUT_FORMATS
 from tap.handlers import TapEndpoint, tap_routes
@@ -145,7 +145,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Mount("/tap", routes=tap_routes(tap)),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=2048)],
-        exception_handlers=ERROR_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=ERROR_HANDLERS,
         lifespan=lifespan,
     )
     app.state.config = config

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
+from pydantic import AnyUrl
+from pydantic_xml import BaseXmlModel
 from vo_models.vodataservice.models import ParamHTTP
-from vo_models.voresource.models import AccessURL, Capability, WebBrowser
+from vo_models.voresource.models import AccessURL, Capability, Interface, WebBrowser
 from vo_models.vosi.availability.models import Availability
 from vo_models.vosi.capabilities.models import VOSICapabilities
 
 __all__ = [
     "availability_document",
     "capabilities_document",
+    "capability",
     "examples_capability",
     "param_http",
     "vosi_capabilities",
@@ -29,37 +33,47 @@ DALI_EXAMPLES = "ivo://ivoa.net/std/DALI#examples"
 
 
 def param_http(
-    url: str, *, use: str = "full", role: str | None = None, version: str | None = None
+    url: str,
+    *,
+    use: Literal["full", "base", "dir"] = "full",
+    role: str | None = None,
+    version: str | None = None,
 ) -> ParamHTTP:
     """A ``vs:ParamHTTP`` interface at ``url``."""
-    return ParamHTTP(access_url=[AccessURL(value=url, use=use)], role=role, version=version)
+    return ParamHTTP(access_url=[AccessURL(value=AnyUrl(url), use=use)], role=role, version=version)
+
+
+def capability(standard_id: str, interface: Interface) -> Capability:
+    """A plain ``vr:Capability`` with one interface."""
+    return Capability(standard_id=AnyUrl(standard_id), interface=[interface])
 
 
 def vosi_capabilities(base_url: str, *, tables: bool) -> list[Capability]:
     """The VOSI capabilities of an endpoint rooted at ``base_url`` (tables only where they exist)."""
     capabilities = [
-        Capability(standard_id=VOSI_CAPABILITIES, interface=[param_http(f"{base_url}/capabilities")]),
-        Capability(standard_id=VOSI_AVAILABILITY, interface=[param_http(f"{base_url}/availability")]),
+        capability(VOSI_CAPABILITIES, param_http(f"{base_url}/capabilities")),
+        capability(VOSI_AVAILABILITY, param_http(f"{base_url}/availability")),
     ]
     if tables:
-        capabilities.append(Capability(standard_id=VOSI_TABLES, interface=[param_http(f"{base_url}/tables")]))
+        capabilities.append(capability(VOSI_TABLES, param_http(f"{base_url}/tables")))
     return capabilities
 
 
 def examples_capability(url: str) -> Capability:
     """The DALI examples capability (a document for web browsers)."""
-    return Capability(
-        standard_id=DALI_EXAMPLES, interface=[WebBrowser(access_url=[AccessURL(value=url, use="full")])]
-    )
+    return capability(DALI_EXAMPLES, WebBrowser(access_url=[AccessURL(value=AnyUrl(url), use="full")]))
+
+
+def _xml(document: BaseXmlModel) -> bytes:
+    xml = document.to_xml(skip_empty=True, encoding="UTF-8", xml_declaration=True)
+    return xml if isinstance(xml, bytes) else xml.encode()
 
 
 def capabilities_document(capabilities: Sequence[Capability]) -> bytes:
     """The ``vosi:capabilities`` document listing ``capabilities``."""
-    document = VOSICapabilities(capability=list(capabilities))
-    return bytes(document.to_xml(skip_empty=True, encoding="UTF-8", xml_declaration=True))
+    return _xml(VOSICapabilities(capability=list(capabilities)))
 
 
 def availability_document(*, available: bool, up_since: dt.datetime, notes: Sequence[str] = ()) -> bytes:
     """The ``vosi:availability`` document."""
-    document = Availability(available=available, up_since=up_since, note=list(notes))
-    return bytes(document.to_xml(skip_empty=True, encoding="UTF-8", xml_declaration=True))
+    return _xml(Availability(available=available, up_since=up_since, note=list(notes)))
