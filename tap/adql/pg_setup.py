@@ -29,6 +29,17 @@ LANGUAGE sql {_ATTRIBUTES} AS $$
               WHEN degrees(rad) < 0 THEN degrees(rad) + 360
               ELSE degrees(rad) END
 $$""",
+    # DISTANCE of numbers in degrees (Vincenty's form, exact for tiny and near-antipodal separations).  Not
+    # through spoint: pgSphere snaps coordinates within 1e-9 rad of 0 to 0.  Not STRICT, so it is inlined.
+    """CREATE OR REPLACE FUNCTION mmvo_distance(lon1 double precision, lat1 double precision,
+                                         lon2 double precision, lat2 double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT degrees(atan2(
+    sqrt(power(cos(radians(lat2)) * sin(radians(lon2 - lon1)), 2)
+         + power(cos(radians(lat1)) * sin(radians(lat2))
+                 - sin(radians(lat1)) * cos(radians(lat2)) * cos(radians(lon2 - lon1)), 2)),
+    sin(radians(lat1)) * sin(radians(lat2)) + cos(radians(lat1)) * cos(radians(lat2)) * cos(radians(lon2 - lon1))))
+$$""",
     f"""CREATE OR REPLACE FUNCTION mmvo_dali_point(p spoint) RETURNS text
 LANGUAGE sql {_ATTRIBUTES} AS $$
   SELECT mmvo_lon_deg(long(p))::text || ' ' || degrees(lat(p))::text

@@ -17,17 +17,22 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.generators.postgres import PostgresGenerator
 
-from tap.adql.geometry import Cone, circle_parts, position_of
+from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
 from tap.adql.scope import Field, Value, ident
 from tap.adql.syntax import FuncCall, TypeName
 from tap.adql.target_sqlite import dali_literal_check
-from tap.adql.targets import Target, aggregate, call, fold_and, paren
+from tap.adql.targets import Target, aggregate, call, fold_and, number, paren
 from tap.schema import Table
 
 __all__ = ["PostgresTarget", "SphereOp"]
 
 #: pgSphere's scircle cannot be larger than a hemisphere.
 _MAX_RADIUS_DEG: Final = 90.0
+#: Literals smaller than this become 0: PostgreSQL fails on float8 underflow (radians(1e-307) already).
+_TINY: Final = 1e-290
+#: The index condition's circle is this much larger than the cone, so that pgSphere's rounding of
+#: coordinates (up to 1e-9 rad) never loses a row the exact test accepts.
+_PAD_DEG: Final = 1e-6
 
 
 class SphereOp(exp.Expression, exp.Binary):
@@ -95,10 +100,11 @@ class PostgresTarget(Target):
         return field.raw()
 
     def literal(self, kind: str, text: str) -> exp.Expression:
-        literal = exp.Literal.number(text)
         if kind == "int" and abs(int(text)) < 2**63:
-            return literal
-        return _double(literal)
+            return exp.Literal.number(text)
+        if 0.0 < abs(float(text)) < _TINY:
+            text = "0.0"  # PostgreSQL refuses subnormal input and underflow in arithmetic ("out of range")
+        return _double(exp.Literal.number(text))
 
     def function(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
         name = call_.name
@@ -185,10 +191,12 @@ class PostgresTarget(Target):
         return call("mmvo_area", g)
 
     def _distance(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
-        sql = _sql(args)
-        if len(sql) == 4:
-            return call("degrees", _op("<->", _spoint(sql[0], sql[1]), _spoint(sql[2], sql[3])))
-        return call("degrees", _op("<->", sql[0], sql[1]))
+        if len(args) == 4:
+            return call("mmvo_distance", *_sql(args))
+        first, second = point_parts(args[0]), point_parts(args[1])
+        if first is not None and second is not None:
+            return call("mmvo_distance", *_sql((*first, *second)))
+        return call("degrees", _op("<->", args[0].sql.copy(), args[1].sql.copy()))
 
     def spatial_predicate(self, func: str, a: Value, b: Value, truth: bool) -> exp.Expression:
         predicate = self._spatial(func, a, b)
@@ -207,25 +215,25 @@ class PostgresTarget(Target):
             return _op("&&", a.sql.copy(), b.sql.copy())
         if shape_a in ("circle", "polygon") and shape_b == "point":
             return exp.false()  # a region never lies in a single point
-        circle = circle_parts(b)
-        if shape_a == "point" and circle is not None:
-            return self._within(a.sql.copy(), _spoint(*_sql(circle[:2])), circle[2], strict=False)
+        point, circle = point_parts(a), circle_parts(b)
+        if point is not None and circle is not None:
+            return self._within(Cone(*point, *circle, strict=False))
         return _op("<@", a.sql.copy(), b.sql.copy())
 
-    def _within(self, p: exp.Expression, c: exp.Expression, radius: Value, strict: bool) -> exp.Expression:
-        """The exact distance test (pgSphere's ``<@`` has a 1e-9 rad tolerance, ``<->`` none)."""
-        node = exp.LT if strict else exp.LTE
-        return node(this=_op("<->", p, c), expression=call("radians", radius.sql.copy()))
+    def _within(self, cone: Cone) -> exp.Expression:
+        """The exact test: pgSphere's ``<@`` has a 1e-9 rad tolerance and spoint() snaps near-zero values."""
+        distance = call("mmvo_distance", *_sql((cone.lon, cone.lat, cone.center_lon, cone.center_lat)))
+        return (exp.LT if cone.strict else exp.LTE)(this=distance, expression=paren(cone.radius.sql.copy()))
 
     def cone(self, cone: Cone) -> exp.Expression:
+        exact = self._within(cone)
+        r = cone.radius.const
+        if not position_of(cone.lon, cone.lat) or r is None or not (0.0 <= r <= _MAX_RADIUS_DEG - _PAD_DEG):
+            return exact
         p = _spoint(cone.lon.sql.copy(), cone.lat.sql.copy())
         c = _spoint(cone.center_lon.sql.copy(), cone.center_lat.sql.copy())
-        exact = self._within(p.copy(), c.copy(), cone.radius, cone.strict)
-        r = cone.radius.const
-        if not position_of(cone.lon, cone.lat) or r is None or not (0.0 <= r <= _MAX_RADIUS_DEG):
-            return exact
-        indexed = _op("<@", p, call("scircle", c, call("radians", cone.radius.sql.copy())))
-        return fold_and([indexed, exact])
+        padded = exp.Add(this=paren(cone.radius.sql.copy()), expression=number(_PAD_DEG))
+        return fold_and([_op("<@", p, call("scircle", c, call("radians", padded))), exact])
 
     def dali(self, value: Value) -> exp.Expression:
         shape = value.vtype.shape
