@@ -13,6 +13,7 @@ Usage: ``python -m benchmarks.adql_translate [--rounds 20] [--dialects sqlite po
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -121,6 +122,10 @@ def _fastest(run: Callable[[], object], rounds: int) -> float:
     return best * 1000.0
 
 
+def _round_trip(sql: str, read: str) -> str:
+    return sqlglot.parse_one(sql, read=read).sql(read)
+
+
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
@@ -132,18 +137,19 @@ def measure(
     read = "postgres" if dialect == "postgresql" else "sqlite"
     translations, references = [], []
     for adql, catalog, udfs in corpus:
-        sql = translate(adql, catalog=catalog, dialect=dialect, limit=10001, udfs=udfs).sql
-        translations.append(
-            _fastest(lambda: translate(adql, catalog=catalog, dialect=dialect, limit=10001, udfs=udfs), rounds)
-        )
-        references.append(_fastest(lambda: sqlglot.parse_one(sql, read=read).sql(read), rounds))
+        run = functools.partial(translate, adql, catalog=catalog, dialect=dialect, limit=10001, udfs=udfs)
+        translations.append(_fastest(run, rounds))
+        sql = run().sql
+        references.append(_fastest(functools.partial(_round_trip, sql, read), rounds))
     return translations, references
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.adql_translate", description=__doc__)
     parser.add_argument("--rounds", type=int, default=20, help="translations per query (the fastest counts)")
-    parser.add_argument("--dialects", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--dialects", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     args = parser.parse_args(argv)
     corpus = _lyonetia()
     print(f"corpus: {len(corpus)} IVOA validation queries + {len(OWN_QUERIES)} service queries")
