@@ -97,8 +97,8 @@ def _lyonetia() -> list[tuple[str, Catalog, tuple[UserFunction, ...]]]:
         from tests.tap.adql.lyonetia_schema import EXTRA_UDFS, lyonetia_catalog
     except ImportError:
         return []
-    catalog = lyonetia_catalog()
-    found = []
+    catalog: Catalog = lyonetia_catalog()
+    found: list[tuple[str, Catalog, tuple[UserFunction, ...]]] = []
     for path in sorted(root.rglob("*.xml")) if root.is_dir() else []:
         document = ET.parse(path).getroot()
         declared = tuple(parse_signature(f.findtext("form", "")) for f in document.iter("function"))
