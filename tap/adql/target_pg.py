@@ -18,11 +18,10 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.generators.postgres import PostgresGenerator
 
 from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
-from tap.adql.scope import Field, Value, ident
+from tap.adql.scope import Field, Value
 from tap.adql.syntax import FuncCall, TypeName
 from tap.adql.target_sqlite import dali_literal_check
 from tap.adql.targets import Target, aggregate, call, fold_and, number, paren
-from tap.schema import Table
 
 __all__ = ["PostgresTarget", "SphereOp"]
 
@@ -90,11 +89,6 @@ class PostgresTarget(Target):
 
     name = "postgresql"
     sqlglot_dialect = _Dialect()
-
-    def table(self, table: Table, alias: str) -> exp.Expression:
-        return exp.Table(
-            this=ident(table.name), db=ident(table.schema), alias=exp.TableAlias(this=ident(alias))
-        )
 
     def stored(self, field: Field) -> exp.Expression:
         return field.raw()

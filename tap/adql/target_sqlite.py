@@ -19,11 +19,10 @@ from sqlglot.dialects.sqlite import SQLite
 from tap.adql import healpix_index
 from tap.adql.errors import AdqlSemanticError, at
 from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
-from tap.adql.scope import Field, Value, column_sql, ident
+from tap.adql.scope import Field, Value, column_sql
 from tap.adql.sphere import GeometryError
 from tap.adql.syntax import FuncCall, TypeName
 from tap.adql.targets import Target, aggregate, call, fold_and, number, paren
-from tap.schema import Table
 
 __all__ = ["SqliteTarget", "dali_literal_check"]
 
@@ -71,9 +70,6 @@ class SqliteTarget(Target):
 
     name = "sqlite"
     sqlglot_dialect = SQLite()
-
-    def table(self, table: Table, alias: str) -> exp.Expression:
-        return exp.Table(this=ident(table.qualified_name), alias=exp.TableAlias(this=ident(alias)))
 
     def stored(self, field: Field) -> exp.Expression:
         shape = field.vtype.shape

@@ -15,7 +15,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect as SqlglotDialect
 
 from tap.adql.geometry import Cone
-from tap.adql.scope import Field, Value
+from tap.adql.scope import Field, Value, ident
 from tap.adql.syntax import FuncCall, TypeName
 from tap.schema import Dialect, Table
 
@@ -92,9 +92,14 @@ class Target(ABC):
         """The SQL text of ``tree``, every identifier quoted."""
         return self.sqlglot_dialect.generate(tree, identify=True, normalize_functions=False)
 
-    @abstractmethod
     def table(self, table: Table, alias: str) -> exp.Expression:
-        """A catalogue table in FROM, under ``alias``."""
+        """A catalogue table in FROM, under ``alias``, by its physical name (:meth:`Table.sql_name`)."""
+        schema, name = table.sql_name(self.name)
+        return exp.Table(
+            this=ident(name),
+            db=None if schema is None else ident(schema),
+            alias=exp.TableAlias(this=ident(alias)),
+        )
 
     @abstractmethod
     def stored(self, field: Field) -> exp.Expression:
