@@ -16,9 +16,10 @@ from typing import Final
 from sqlglot import exp
 from sqlglot.dialects.sqlite import SQLite
 
-from tap.adql import healpix_index
+from tap.adql import healpix_index, sphere
 from tap.adql.errors import AdqlSemanticError, at
 from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
+from tap.adql.healpix_index import Range
 from tap.adql.scope import Field, Value, column_sql
 from tap.adql.sphere import GeometryError
 from tap.adql.syntax import FuncCall, TypeName
@@ -155,7 +156,14 @@ class SqliteTarget(Target):
         return call("adql_contains_point", *_sql(coordinates), b.sql.copy())
 
     def spatial_predicate(self, func: str, a: Value, b: Value, truth: bool) -> exp.Expression:
-        return exp.EQ(this=self.spatial_int(func, a, b), expression=exp.Literal.number(1 if truth else 0))
+        exact = exp.EQ(this=self.spatial_int(func, a, b), expression=exp.Literal.number(1 if truth else 0))
+        if func == "INTERSECTS" and point_parts(b) is not None:
+            a, b = b, a
+        coordinates = point_parts(a)
+        if not truth or coordinates is None or not position_of(*coordinates):
+            return exact
+        prefilter = _hpx_condition(coordinates[0], _region_ranges(b))
+        return exact if prefilter is None else fold_and([prefilter, exact])
 
     def cone(self, cone: Cone) -> exp.Expression:
         args = _sql((cone.lon, cone.lat, cone.center_lon, cone.center_lat, cone.radius))
@@ -171,31 +179,10 @@ class SqliteTarget(Target):
 
     def _prefilter(self, cone: Cone) -> exp.Expression | None:
         """``_hpx`` ranges covering a constant cone around indexed positions, or None."""
-        center = (cone.center_lon.const, cone.center_lat.const, cone.radius.const)
-        if not position_of(cone.lon, cone.lat) or any(c is None or not math.isfinite(c) for c in center):
+        center = _constants((cone.center_lon, cone.center_lat, cone.radius))
+        if not position_of(cone.lon, cone.lat) or center is None:
             return None
-        lon, lat, radius = (float(c) for c in center if c is not None)
-        try:
-            ranges = healpix_index.cone_ranges(lon, lat, radius)
-        except GeometryError:
-            return None  # an invalid cone: the exact test reports it or matches nothing
-        if ranges is None:
-            return None
-        if not ranges:
-            return exp.false()
-        assert cone.lon.field is not None and cone.lon.field.relation is not None
-        hpx = column_sql(cone.lon.field.relation.sql_alias, "_hpx")
-        alternatives = [
-            exp.And(
-                this=exp.GTE(this=hpx.copy(), expression=number(lo)),
-                expression=exp.LT(this=hpx.copy(), expression=number(hi)),
-            )
-            for lo, hi in ranges
-        ]
-        result: exp.Expression = paren(alternatives[0])
-        for alternative in alternatives[1:]:
-            result = exp.Or(this=result, expression=paren(alternative))
-        return paren(result)
+        return _hpx_condition(cone.lon, _ranges(healpix_index.cone_ranges, *center))
 
     def dali(self, value: Value) -> exp.Expression:
         if value.field is not None and value.field.stored and value.field.merged is None:
@@ -203,6 +190,52 @@ class SqliteTarget(Target):
         if value.vtype.shape == "region":
             return value.sql.copy()
         return call("adql_dali", value.sql.copy())
+
+
+def _constants(values: Sequence[Value]) -> list[float] | None:
+    """The numbers of constant expressions, or None if any is not a finite constant."""
+    numbers = [v.const for v in values]
+    if any(n is None or not math.isfinite(n) for n in numbers):
+        return None
+    return [float(n) for n in numbers if n is not None]
+
+
+def _ranges(cover: Callable[..., list[Range] | None], *args: object) -> list[Range] | None:
+    try:
+        return cover(*args)
+    except GeometryError:
+        return None  # an invalid region: the exact test reports it or matches nothing
+
+
+def _region_ranges(region: Value) -> list[Range] | None:
+    """``_hpx`` ranges covering a constant BOX or POLYGON given by numbers (None: no prefilter)."""
+    numbers = _constants(region.args) if region.func in ("BOX", "POLYGON") else None
+    if numbers is None or (region.func == "BOX" and len(numbers) != 4):
+        return None
+    if region.func == "BOX":
+        return _ranges(lambda: healpix_index.polygon_ranges(sphere.box(*numbers).vertices))
+    return _ranges(healpix_index.polygon_ranges, list(zip(numbers[0::2], numbers[1::2], strict=True)))
+
+
+def _hpx_condition(lon: Value, ranges: list[Range] | None) -> exp.Expression | None:
+    """``(_hpx >= lo AND _hpx < hi) OR ...`` on the relation of the indexed position ``lon`` belongs to."""
+    if ranges is None:
+        return None
+    if not ranges:
+        return exp.false()
+    assert lon.field is not None and lon.field.relation is not None
+    hpx = column_sql(lon.field.relation.sql_alias, "_hpx")
+    alternatives = [
+        exp.And(
+            this=exp.GTE(this=hpx.copy(), expression=number(lo)),
+            expression=exp.LT(this=hpx.copy(), expression=number(hi)),
+        )
+        for lo, hi in ranges
+    ]
+    result: exp.Expression = paren(alternatives[0])
+    for alternative in alternatives[1:]:
+        result = exp.Or(this=result, expression=paren(alternative))
+    return paren(result)
 
 
 _SPECIAL: Final[dict[str, Callable[[SqliteTarget, FuncCall, Sequence[Value]], exp.Expression]]] = {

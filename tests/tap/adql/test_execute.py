@@ -262,6 +262,8 @@ def test_postgres_uses_the_gist_index(pair: tuple[Engine, Engine]) -> None:
             "SELECT id FROM stars WHERE DISTANCE(ra, dec, 180, 30) < 1",
             "SELECT id FROM stars WHERE 1 = CONTAINS(POINT(ra, dec), CIRCLE(180, 30, 1))",
             "SELECT s.id FROM other AS o JOIN stars AS s ON DISTANCE(s.ra, s.dec, o.ra, o.dec) < 0.001",
+            "SELECT id FROM stars WHERE 1 = CONTAINS(POINT(ra, dec), POLYGON(10, 20, 11, 20, 11, 21))",
+            "SELECT id FROM stars WHERE 1 = CONTAINS(POINT(ra, dec), BOX(10, 20, 1, 2))",
         ):
             plan = "\n".join(r[0] for r in pg.execute("EXPLAIN " + pg.translate(adql).sql))
             assert "stars_pos" in plan, plan

@@ -213,6 +213,15 @@ def test_cone_forms_use_the_spatial_index(condition: str) -> None:
     assert 'spoint(radians("stars"."ra"), radians("stars"."dec")) <@ scircle(spoint(radians(' in pg
 
 
+@pytest.mark.parametrize("region", ["BOX(10, 20, 1, 2)", "POLYGON(10, 20, 11, 20, 11, 21)"])
+def test_constant_regions_use_the_spatial_index(region: str) -> None:
+    for condition in (f"1 = CONTAINS(POINT(ra, dec), {region})", f"INTERSECTS({region}, POINT(ra, dec)) = 1"):
+        assert '"stars"."_hpx" >=' in tr(f"SELECT id FROM stars WHERE {condition}").sql
+        pg = tr(f"SELECT id FROM stars WHERE {condition}", "postgresql").sql
+        assert 'spoint(radians("stars"."ra"), radians("stars"."dec")) <@ mmvo_' in pg
+    assert "_hpx" not in tr(f"SELECT id FROM stars WHERE 0 = CONTAINS(POINT(ra, dec), {region})").sql
+
+
 def test_strict_cones_add_the_exact_distance() -> None:
     assert "adql_distance4(" in tr("SELECT id FROM stars WHERE DISTANCE(ra, dec, 1, 2) < 1").sql
     assert "adql_distance4(" not in tr("SELECT id FROM stars WHERE DISTANCE(ra, dec, 1, 2) <= 1").sql
