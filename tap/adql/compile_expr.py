@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from sqlglot import exp
@@ -192,9 +192,22 @@ class ExpressionCompiler:
             vtype = fn.result_type(call, args)
         except KeyError:
             raise AdqlUnsupportedError(call.name, call.pos) from None
+        if call.name == "COALESCE":
+            args = self._widened(args, vtype)
+        elif call.name in fn.MATH_FUNCTIONS:
+            # doubles in, as ADQL defines them (SQLite's ceiling(3) and PostgreSQL's abs(3) stay integers);
+            # the places of ROUND and TRUNCATE stay an integer
+            keep = 1 if call.name in ("ROUND", "TRUNCATE") else len(args)
+            args = (*self._widened(args[:keep], t.DOUBLE), *args[keep:])
         const = math.pi if call.name == "PI" else None
         sql = self.target.function(call, args)
         return Value(sql, vtype, const=const, func=call.name, args=args, aggregate=aggregate)
+
+    def _widened(self, values: tuple[Value, ...], vtype: t.VType) -> tuple[Value, ...]:
+        """Integer values as doubles when the common type is a float type (see :meth:`Target.double`)."""
+        if vtype.kind != "number" or vtype.is_integer:
+            return values
+        return tuple(replace(v, sql=self.target.double(v.sql)) if v.vtype.is_integer else v for v in values)
 
     def _aggregate(self, call: FuncCall, scope: Scope, clause: Clause) -> Value:
         if not clause.aggregates:
@@ -231,23 +244,21 @@ class ExpressionCompiler:
 
     def _case(self, node: CaseExpr, scope: Scope, clause: Clause) -> Value:
         operand = None if node.operand is None else self.value(node.operand, scope, clause)
-        ifs: list[exp.Expression] = []
+        tests: list[exp.Expression] = []
         results: list[Value] = []
         for test, result in node.whens:
             if operand is None:
-                condition = self.condition(test, scope, clause)  # type: ignore[arg-type]
+                tests.append(self.condition(test, scope, clause))  # type: ignore[arg-type]
             else:
-                condition = self.value(test, scope, clause).sql  # type: ignore[arg-type]
-            value = self.value(result, scope, clause)
-            results.append(value)
-            ifs.append(exp.If(this=condition, true=value.sql))
-        default = None if node.default is None else self.value(node.default, scope, clause)
-        if default is not None:
-            results.append(default)
+                tests.append(self.value(test, scope, clause).sql)  # type: ignore[arg-type]
+            results.append(self.value(result, scope, clause))
+        if node.default is not None:
+            results.append(self.value(node.default, scope, clause))
         vtype = fn.common_type(results, "CASE", node.pos)
-        sql = exp.Case(
-            this=None if operand is None else operand.sql, ifs=ifs, default=default and default.sql
-        )
+        results = list(self._widened(tuple(results), vtype))
+        ifs = [exp.If(this=test, true=value.sql) for test, value in zip(tests, results, strict=False)]
+        default = results[-1].sql if node.default is not None else None
+        sql = exp.Case(this=None if operand is None else operand.sql, ifs=ifs, default=default)
         return Value(sql, vtype.derived(), aggregate=any(v.aggregate for v in results))
 
     def _scalar_subquery(self, node: ScalarSubquery, scope: Scope, clause: Clause) -> Value:

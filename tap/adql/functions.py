@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 _MATH_KEEP_UNIT: Final = frozenset({"ABS", "CEILING", "FLOOR", "ROUND", "TRUNCATE"})
-_MATH: Final = frozenset(
+#: ADQL's math functions: their arguments and results are doubles.
+MATH_FUNCTIONS: Final = frozenset(
     {"ABS", "CEILING", "DEGREES", "EXP", "FLOOR", "LOG", "LOG10", "RADIANS", "SQRT", "MOD", "POWER", "ROUND",
      "TRUNCATE", "ACOS", "ASIN", "ATAN", "ATAN2", "COS", "COT", "SIN", "TAN", "PI", "RAND"}
 )  # fmt: skip
@@ -173,7 +174,7 @@ def _predicate(call: FuncCall, args: Sequence[Value]) -> t.VType:
 
 
 _RESULT: Final[dict[str, Callable[[FuncCall, Sequence[Value]], t.VType]]] = {
-    **dict.fromkeys(_MATH, _math),
+    **dict.fromkeys(MATH_FUNCTIONS, _math),
     "LOWER": _case_folding,
     "UPPER": _case_folding,
     **dict.fromkeys(("AVG", "MAX", "MIN", "SUM", "COUNT"), _aggregate),

@@ -21,7 +21,11 @@ _FLIPPED: Final = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "
 
 @dataclass(frozen=True, slots=True)
 class Cone:
-    """``(lon, lat)`` lies within ``radius`` degrees of ``(center_lon, center_lat)`` (``strict``: strictly)."""
+    """``(lon, lat)`` lies within ``radius`` degrees of ``(center_lon, center_lat)`` (``strict``: strictly).
+
+    ``from_distance`` marks a cone written with DISTANCE: its radius may be any number (a DISTANCE below
+    -1 or above 200 degrees is merely false or true), while a CIRCLE's must be valid.
+    """
 
     lon: Value
     lat: Value
@@ -29,6 +33,7 @@ class Cone:
     center_lat: Value
     radius: Value
     strict: bool
+    from_distance: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +73,13 @@ def position_of(lon: Value, lat: Value) -> bool:
     return relation.table.position == (lon.field.sql_name, lat.field.sql_name)
 
 
-def _cone(lon: Value, lat: Value, clon: Value, clat: Value, radius: Value, strict: bool) -> Cone:
+def _cone(
+    lon: Value, lat: Value, clon: Value, clat: Value, radius: Value, strict: bool, from_distance: bool = False
+) -> Cone:
     """The cone with the indexed side (if any) as the tested position: distance is symmetric."""
     if position_of(clon, clat) and not position_of(lon, lat):
         lon, lat, clon, clat = clon, clat, lon, lat
-    return Cone(lon, lat, clon, clat, radius, strict)
+    return Cone(lon, lat, clon, clat, radius, strict, from_distance)
 
 
 def _truth(value: Value) -> bool | None:
@@ -102,7 +109,7 @@ def _distance(distance: Value, op: str, bound: Value) -> Cone | None:
         if first is None or second is None:
             return None
         (lon, lat), (clon, clat) = first, second
-    return _cone(lon, lat, clon, clat, bound, strict=op == "<")
+    return _cone(lon, lat, clon, clat, bound, strict=op == "<", from_distance=True)
 
 
 def match_comparison(op: str, left: Value, right: Value) -> Cone | Predicate | None:

@@ -3,7 +3,7 @@
 :func:`prepare_connection` registers the geometry of :mod:`tap.adql.sqlite_geometry` and the functions
 below, which the SQLite target (:mod:`tap.adql.target_sqlite`) calls where SQLite lacks an ADQL function or
 disagrees with it: ``round(x, n)`` ignores negative ``n``, ``log`` is base 10, ``random()`` is an integer,
-``cot`` and ``truncate`` do not exist.  ROUND, TRUNCATE and MOD compute on the 15 significant digits
+``lower``/``upper`` only know ASCII, ``cot`` and ``truncate`` do not exist.  ROUND, TRUNCATE and MOD compute on the 15 significant digits
 PostgreSQL's ``numeric`` would see, so that both engines give the same numbers.  Math functions missing from
 a SQLite built without them get Python versions.
 """
@@ -96,6 +96,15 @@ def _lon(value: object) -> float | None:
     return 0.0 if wrapped == 360.0 else wrapped
 
 
+def _lower(value: object) -> str | None:
+    """LOWER for all of Unicode (SQLite's lower() only knows ASCII; PostgreSQL's knows its locale)."""
+    return None if value is None else str(value).lower()
+
+
+def _upper(value: object) -> str | None:
+    return None if value is None else str(value).upper()
+
+
 def _rand(*_seed: object) -> float:
     return random.random()
 
@@ -138,6 +147,8 @@ _FUNCTIONS: Final[tuple[tuple[str, int, Callable[..., SqlValue], bool], ...]] = 
     ("mmvo_mod", 2, _mod, True),
     ("mmvo_cot", 1, _cot, True),
     ("mmvo_lon", 1, _lon, True),
+    ("mmvo_lower", 1, _lower, True),
+    ("mmvo_upper", 1, _upper, True),
     ("mmvo_rand", 0, _rand, False),
     ("mmvo_timestamp", 1, _timestamp, True),
     ("mmvo_healpix_index", 3, _healpix_index, True),
@@ -192,7 +203,7 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     """Makes ``conn`` able to run translated ADQL; call it on every new connection (SQLite forgets).
 
     Registers the ADQL geometry and helper functions and sets ``PRAGMA case_sensitive_like = ON``, since ADQL's
-    LIKE is case-sensitive (ILIKE is translated to ``lower(a) LIKE lower(b)``).
+    LIKE is case-sensitive (ILIKE is translated to ``mmvo_lower(a) LIKE mmvo_lower(b)``).
     """
     sqlite_geometry.register(conn)
     for name, narg, func, deterministic in _FUNCTIONS:

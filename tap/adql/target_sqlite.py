@@ -32,7 +32,7 @@ _SIMPLE: Final[dict[str, str]] = {
     "ABS": "abs", "CEILING": "ceiling", "DEGREES": "degrees", "EXP": "exp", "FLOOR": "floor", "LOG": "ln",
     "LOG10": "log10", "MOD": "mmvo_mod", "PI": "pi", "POWER": "power", "RADIANS": "radians", "SQRT": "sqrt",
     "RAND": "mmvo_rand", "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos",
-    "COT": "mmvo_cot", "SIN": "sin", "TAN": "tan", "LOWER": "lower", "UPPER": "upper",
+    "COT": "mmvo_cot", "SIN": "sin", "TAN": "tan", "LOWER": "mmvo_lower", "UPPER": "mmvo_upper",
     "COALESCE": "coalesce", "CENTROID": "adql_centroid", "AREA": "adql_area", "COORD2": "adql_coord2",
     "COORDSYS": "adql_coordsys",
 }  # fmt: skip
@@ -43,6 +43,7 @@ _CONSTRUCTORS: Final[dict[str, tuple[str, str]]] = {
     "BOX": ("adql_box", "adql_box_p"),
     "POLYGON": ("adql_polygon", "adql_polygon_p"),
 }
+_MAX_RADIUS_DEG: Final = 180.0
 _DALI_COUNTS: Final = {"POINT": (2, 2), "CIRCLE": (3, 3), "POLYGON": (6, 10**9)}
 
 
@@ -71,6 +72,9 @@ class SqliteTarget(Target):
 
     name = "sqlite"
     sqlglot_dialect = SQLite()
+
+    def double(self, expression: exp.Expression) -> exp.Expression:
+        return exp.Cast(this=expression, to=exp.DataType.build("REAL"))
 
     def stored(self, field: Field) -> exp.Expression:
         shape = field.vtype.shape
@@ -136,9 +140,8 @@ class SqliteTarget(Target):
 
     def like(self, value: Value, pattern: Value, case_insensitive: bool) -> exp.Expression:
         if case_insensitive:
-            return exp.Like(
-                this=exp.Lower(this=value.sql.copy()), expression=exp.Lower(this=pattern.sql.copy())
-            )
+            lowered = [call("mmvo_lower", v.sql.copy()) for v in (value, pattern)]
+            return exp.Like(this=lowered[0], expression=lowered[1])
         return exp.Like(this=value.sql.copy(), expression=pattern.sql.copy())
 
     def spatial_int(self, func: str, a: Value, b: Value) -> exp.Expression:
@@ -166,6 +169,12 @@ class SqliteTarget(Target):
         return exact if prefilter is None else fold_and([prefilter, exact])
 
     def cone(self, cone: Cone) -> exp.Expression:
+        r = cone.radius.const
+        if cone.from_distance and (r is None or not 0.0 <= r <= _MAX_RADIUS_DEG):
+            # adql_in_cone wants a valid radius; DISTANCE(...) < -1 or < ra is a plain comparison
+            distance = call("adql_distance4", *_sql((cone.lon, cone.lat, cone.center_lon, cone.center_lat)))
+            node = exp.LT if cone.strict else exp.LTE
+            return node(this=distance, expression=paren(cone.radius.sql.copy()))
         args = _sql((cone.lon, cone.lat, cone.center_lon, cone.center_lat, cone.radius))
         conditions: list[exp.Expression] = []
         prefilter = self._prefilter(cone)

@@ -101,6 +101,12 @@ class Target(ABC):
             alias=exp.TableAlias(this=ident(alias)),
         )
 
+    def double(self, expression: exp.Expression) -> exp.Expression:
+        """``expression`` as a double: integers mixed with floats in COALESCE or CASE become floats on both
+        engines (PostgreSQL converts them itself, SQLite would keep integers and divide them as integers).
+        """
+        return exp.Cast(this=expression, to=exp.DataType.build("DOUBLE PRECISION"))
+
     @abstractmethod
     def stored(self, field: Field) -> exp.Expression:
         """The value of a catalogue column in expressions (SQLite tags geometry text)."""

@@ -173,7 +173,7 @@ def test_limit_is_min_of_top_and_maxrec_and_offset_applies_first() -> None:
 
 def test_like_is_case_sensitive_and_has_no_escape_character() -> None:
     assert "LIKE 'a\\%' ESCAPE ''" in tr("SELECT id FROM stars WHERE name LIKE 'a\\%'", "postgresql").sql
-    assert 'LOWER("stars"."name") LIKE LOWER(\'a%\')' in tr("SELECT id FROM stars WHERE name ILIKE 'a%'").sql
+    assert 'mmvo_lower("stars"."name") LIKE mmvo_lower(\'a%\')' in tr("SELECT id FROM stars WHERE name ILIKE 'a%'").sql
     assert "ILIKE 'a%' ESCAPE ''" in tr("SELECT id FROM stars WHERE name ILIKE 'a%'", "postgresql").sql
 
 
