@@ -260,3 +260,13 @@ def engine_fixture(request: Any, tmp_path_factory: Any) -> Iterator[Engine]:
     else:
         with pg_engine(request.getfixturevalue("pg_dsn")) as engine:
             yield engine
+
+
+def pair_fixture(pg_dsn: str, tmp_path_factory: Any) -> Iterator[tuple[Engine, Engine]]:
+    """Body of a module-scoped fixture giving both engines at once, for comparisons."""
+    sqlite = make_sqlite(tmp_path_factory.mktemp("pair") / "pair.sqlite")
+    try:
+        with pg_engine(pg_dsn) as pg:
+            yield sqlite, pg
+    finally:
+        sqlite.connection.close()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tap.adql.sphere import box
-from tests.tap.adql.engines import N_STARS, Engine, engine_fixture, other_rows, pg_engine, star_rows
+from tests.tap.adql.engines import N_STARS, Engine, engine_fixture, other_rows, pair_fixture, star_rows
 
 STARS = star_rows()
 OTHER = other_rows(STARS)
@@ -24,12 +24,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="module")
 def pair(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Engine]]:
-    from tests.tap.adql.engines import make_sqlite
-
-    sqlite = make_sqlite(tmp_path_factory.mktemp("pair") / "pair.sqlite")
-    with pg_engine(pg_dsn) as pg:
-        yield sqlite, pg
-    sqlite.connection.close()
+    yield from pair_fixture(pg_dsn, tmp_path_factory)
 
 
 def column(adql: str, engine: Engine) -> list[Any]:

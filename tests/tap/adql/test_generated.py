@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.tap.adql.engines import Engine, make_sqlite, pg_engine
+from tests.tap.adql.engines import Engine, pair_fixture
 
 GENERATED = settings(
     max_examples=150,
@@ -32,10 +32,7 @@ literals = st.sampled_from(["0", "1", "2", "-3", "0.5", "2.5", "1e2", "-0.25", "
 
 @pytest.fixture(scope="module")
 def pair(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Engine]]:
-    sqlite = make_sqlite(tmp_path_factory.mktemp("generated") / "generated.sqlite")
-    with pg_engine(pg_dsn) as pg:
-        yield sqlite, pg
-    sqlite.connection.close()
+    yield from pair_fixture(pg_dsn, tmp_path_factory)
 
 
 def numeric(depth: int, geometry: bool = True) -> st.SearchStrategy[str]:
