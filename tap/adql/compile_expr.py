@@ -53,6 +53,7 @@ _COMPARISONS: Final[dict[str, type[exp.Expression]]] = {
     "=": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ, "<": exp.LT, ">": exp.GT, "<=": exp.LTE, ">=": exp.GTE,
 }  # fmt: skip
 _ARITHMETIC: Final[dict[str, type[exp.Expression]]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
+_PRECEDENCE: Final = {"+": 1, "-": 1, "*": 2, "/": 2, "||": 3}
 _FOLD: Final[dict[str, Callable[[float, float], float]]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
@@ -155,22 +156,36 @@ class ExpressionCompiler:
         )
 
     def _operation(self, node: Operation, scope: Scope, clause: Clause) -> Value:
-        left = self.value(node.left, scope, clause)
-        right = self.value(node.right, scope, clause)
+        """A chain of operators of one precedence (``a + b - c ...``), compiled without recursion.
+
+        Long chains are common in generated queries; the left operand of each step stays unparenthesised so
+        that sqlglot, which writes left-deep chains iteratively, can generate them too.
+        """
+        chain: list[Operation] = []
+        leftmost: ValueExpr = node
+        while isinstance(leftmost, Operation) and _PRECEDENCE[leftmost.op] == _PRECEDENCE[node.op]:
+            chain.append(leftmost)
+            leftmost = leftmost.left
+        value = self.value(leftmost, scope, clause)
+        left_sql = paren(value.sql)
+        for step in reversed(chain):
+            value = self._combine(step, value, left_sql, self.value(step.right, scope, clause))
+            left_sql = value.sql
+        return value
+
+    def _combine(self, node: Operation, left: Value, left_sql: exp.Expression, right: Value) -> Value:
         aggregate = left.aggregate or right.aggregate
         if node.op == "||":
             for side in (left, right):
                 if side.vtype.kind == "geometry":
                     raise AdqlSemanticError(f"{at(node.pos)}|| cannot concatenate {fn.describe(side.vtype)}")
-            return Value(
-                exp.DPipe(this=paren(left.sql), expression=paren(right.sql)), t.STRING, aggregate=aggregate
-            )
+            return Value(exp.DPipe(this=left_sql, expression=paren(right.sql)), t.STRING, aggregate=aggregate)
         for side in (left, right):
             fn.require_numeric(side, f"{at(node.pos)}operator {node.op}")
         if node.op == "/":
-            sql: exp.Expression = exp.Div(this=paren(left.sql), expression=paren(right.sql), typed=True)
+            sql: exp.Expression = exp.Div(this=left_sql, expression=paren(right.sql), typed=True)
         else:
-            sql = _ARITHMETIC[node.op](this=paren(left.sql), expression=paren(right.sql))
+            sql = _ARITHMETIC[node.op](this=left_sql, expression=paren(right.sql))
         const = None
         if left.const is not None and right.const is not None and not (node.op == "/" and right.const == 0):
             folded = _FOLD[node.op](left.const, right.const)
@@ -322,11 +337,17 @@ class ExpressionCompiler:
         return exp.Exists(this=sql)
 
     def _bool(self, node: BoolOp, scope: Scope, clause: Clause) -> exp.Expression:
-        left = paren(self.condition(node.left, scope, clause))
-        right = paren(self.condition(node.right, scope, clause))
-        return (
-            exp.And(this=left, expression=right) if node.op == "AND" else exp.Or(this=left, expression=right)
-        )
+        """A chain of AND (or of OR), compiled without recursion, left-deep as sqlglot generates it best."""
+        operands: list[Condition] = []
+        leftmost: Condition = node
+        while isinstance(leftmost, BoolOp) and leftmost.op == node.op:
+            operands.append(leftmost.right)
+            leftmost = leftmost.left
+        connector = exp.And if node.op == "AND" else exp.Or
+        result = paren(self.condition(leftmost, scope, clause))
+        for operand in reversed(operands):
+            result = connector(this=result, expression=paren(self.condition(operand, scope, clause)))
+        return result
 
     def _not(self, node: Not, scope: Scope, clause: Clause) -> exp.Expression:
         return exp.Not(this=paren(self.condition(node.operand, scope, clause)))

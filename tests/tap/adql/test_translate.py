@@ -327,3 +327,14 @@ def test_generated_sql_is_one_select() -> None:
         for dialect, read in (("sqlite", "sqlite"), ("postgresql", "postgres")):
             parsed = sqlglot.parse(tr(adql, dialect).sql, read=read)  # type: ignore[arg-type]
             assert len(parsed) == 1 and isinstance(parsed[0], exp.Query)
+
+
+def test_long_chains_translate() -> None:
+    """Generated queries chain hundreds of conditions or terms; they must not hit Python's recursion limit."""
+    ors = " OR ".join(f"id = {i}" for i in range(2000))
+    assert tr(f"SELECT id FROM stars WHERE {ors}", "postgresql").sql.count(" OR ") == 1999
+    sums = " + ".join("n" for _ in range(2000))
+    assert tr(f"SELECT {sums} FROM stars").sql.count(" + ") == 1999
+    assert tr("SELECT n - (n + 1) - 2 * (n / 3) / 4 FROM stars").sql.startswith(
+        'SELECT "stars"."n" - ("stars"."n" + 1) - (2 * ("stars"."n" / 3) / 4)'
+    )
