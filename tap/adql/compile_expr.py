@@ -122,7 +122,7 @@ class ExpressionCompiler:
 
     def _literal(self, lit: Literal, scope: Scope, clause: Clause) -> Value:
         if lit.kind == "string":
-            return Value(exp.Literal.string(lit.text), t.STRING, text=lit.text)
+            return Value(self.target.string(lit.text), t.STRING, text=lit.text)
         if lit.kind == "null":
             return Value(exp.Null(), t.NULL)
         if lit.kind == "int":

@@ -90,6 +90,11 @@ class PostgresTarget(Target):
     name = "postgresql"
     sqlglot_dialect = _Dialect()
 
+    def string(self, text: str) -> exp.Expression:
+        if "\\" in text:  # an escape string means the same whatever standard_conforming_strings says
+            return exp.ByteString(this=text)
+        return exp.Literal.string(text)
+
     def stored(self, field: Field) -> exp.Expression:
         return field.raw()
 

@@ -24,6 +24,7 @@ __all__ = ["Target", "aggregate", "call", "fold_and", "number", "paren"]
 _ATOMIC = (
     exp.Column,
     exp.Literal,
+    exp.ByteString,
     exp.Null,
     exp.Boolean,
     exp.Paren,
@@ -100,6 +101,10 @@ class Target(ABC):
             db=None if schema is None else ident(schema),
             alias=exp.TableAlias(this=ident(alias)),
         )
+
+    def string(self, text: str) -> exp.Expression:
+        """A string literal (quotes doubled by the generator)."""
+        return exp.Literal.string(text)
 
     def double(self, expression: exp.Expression) -> exp.Expression:
         """``expression`` as a double: integers mixed with floats in COALESCE or CASE become floats on both

@@ -317,3 +317,15 @@ def test_engines_agree(pair: tuple[Engine, Engine], adql: str) -> None:
     for a, b in zip(left, right, strict=True):
         assert tuple(numbers(v) if isinstance(v, str) and isinstance(w, type(pytest.approx([]))) else v
                      for v, w in zip(a, b, strict=True)) == b  # fmt: skip
+
+
+def test_backslashes_and_quotes_round_trip(engine: Engine) -> None:
+    value = "a\\b'c\\\\"
+    adql = "SELECT TOP 1 'a\\b''c\\\\' FROM stars"
+    assert column(adql, engine) == [value]
+    if engine.name == "postgresql":
+        engine.connection.execute("SET standard_conforming_strings TO off")
+        try:
+            assert column(adql, engine) == [value]
+        finally:
+            engine.connection.execute("SET standard_conforming_strings TO on")
