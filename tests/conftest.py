@@ -7,7 +7,9 @@ where a skip becomes a failure.  The server is named by ``MMVO_TEST_POSTGRES_URL
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -116,3 +118,36 @@ def pg_database(pg_dsn: str) -> Iterator[str]:
         yield url
     finally:
         drop()
+
+
+@pytest.fixture(scope="session")
+def schemas(shared_dir: Path) -> Path:
+    """The official IVOA and OAI-PMH XML schemas (tests needing them skip when the folder is absent)."""
+    folder = shared_dir / "data" / "ivoa-schemas"
+    if not folder.is_dir():
+        pytest.skip("the IVOA schemas are not available")
+    return folder
+
+
+VotLint = Callable[[bytes], str]
+
+
+@pytest.fixture
+def votlint(shared_dir: Path, tmp_path: Path) -> VotLint:
+    """Runs ``votlint.sh`` on a document and returns its summary line (``votlint: N errors, N warnings``)."""
+    script = shared_dir / "validators" / "votlint.sh"
+    if not script.is_file() or shutil.which("stilts") is None:
+        pytest.skip("votlint.sh or stilts not available")
+
+    def run(document: bytes) -> str:
+        path = tmp_path / f"doc{len(list(tmp_path.glob('doc*')))}.vot"
+        path.write_bytes(document)
+        env = {**os.environ, "VOTLINT_REPORT": str(path.with_suffix(".report")), "VOTLINT_SHOW": "20"}
+        done = subprocess.run(
+            [str(script), str(path)], capture_output=True, text=True, env=env, timeout=300, check=False
+        )
+        lines = done.stdout.strip().splitlines()
+        print(done.stdout)  # shown by pytest on failure, with -s or -rA
+        return lines[-1] if lines else done.stderr
+
+    return run

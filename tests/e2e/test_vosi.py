@@ -18,14 +18,6 @@ pytestmark = pytest.mark.e2e
 TR = "ivo://ivoa.net/std/TAPRegExt#features-adqlgeo"
 
 
-@pytest.fixture
-def schemas(shared_dir: Path) -> Path:
-    folder = shared_dir / "data" / "ivoa-schemas"
-    if not folder.is_dir():
-        pytest.skip("the IVOA schemas are not available")
-    return folder
-
-
 @pytest.mark.parametrize("path", ["/tap/capabilities", "/capabilities"])
 def test_capabilities_are_schema_valid(live: LiveService, schemas: Path, path: str) -> None:
     response = httpx.get(live.url + path)

@@ -26,14 +26,6 @@ SAMPLE = Table(
 )
 
 
-@pytest.fixture
-def schemas(shared_dir: Path) -> Path:
-    folder = shared_dir / "data" / "ivoa-schemas"
-    if not folder.is_dir():
-        pytest.skip("the IVOA schemas are not available")
-    return folder
-
-
 @pytest.mark.parametrize("detail", ["min", "max"])
 def test_tableset_is_schema_valid(schemas: Path, detail: str) -> None:
     document = tableset_document(

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tap.formats import ResultStatus, resolve_format, votable_error_document
-from tests.tap.formats.conftest import VotLint
+from tests.conftest import VotLint
 from tests.tap.formats.samples import COLUMNS, ROWS, chunked
 from vo_service.errors import UsageError
 
