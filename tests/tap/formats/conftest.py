@@ -10,6 +10,7 @@ from lxml import etree
 
 from tests.xmlschema import schema
 
+
 @pytest.fixture
 def assert_schema_valid(schemas: Path) -> Callable[[bytes], None]:
     votable_schema = schema(schemas, "VOTable-v1.xsd")
