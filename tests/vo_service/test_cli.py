@@ -1,0 +1,53 @@
+"""The ``mmvo`` command as an operator uses it: ingest a file, then find it published."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from astropy.table import Table as AstropyTable
+
+from vo_service.config import Config
+from vo_service.db import load_catalog, make_engine
+
+
+def _mmvo(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MMVO_DATA_DIR": str(data_dir)}
+    env.pop("MMVO_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "vo_service.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_ingest_publishes_a_votable_with_its_metadata(tmp_path: Path) -> None:
+    source = AstropyTable(
+        {"RA": [10.0, 20.0, 30.0], "Dec": [-5.0, 0.0, 5.0], "mag": [12.5, 13.0, 14.25]},
+    )
+    source["RA"].unit = "deg"
+    source["Dec"].unit = "deg"
+    source["mag"].unit = "mag"
+    path = tmp_path / "stars.vot"
+    source.write(path, format="votable")
+
+    done = _mmvo("ingest", str(path), "--table", "mycat.stars", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "mycat.stars: 3 rows" in done.stdout
+
+    engine = make_engine(Config(data_dir=tmp_path))
+    try:
+        table = load_catalog(engine).table("mycat", "stars")
+    finally:
+        engine.dispose()
+    assert table is not None and table.nrows == 3
+    assert table.position == ("ra", "dec")
+    assert table.column("mag") is not None and table.column("mag").unit == "mag"  # type: ignore[union-attr]
+
+
+def test_ingest_refuses_a_bad_table_name_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n")
+    done = _mmvo("ingest", str(path), "--table", "not a name", data_dir=tmp_path)
+    assert done.returncode == 1
+    assert "not a name" in done.stderr and "Traceback" not in done.stderr
