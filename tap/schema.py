@@ -16,6 +16,7 @@ from tap.reserved import RESERVED_WORDS
 
 __all__ = [
     "GEOMETRY_XTYPES",
+    "REGION_XTYPE",
     "VOTABLE_DATATYPES",
     "Catalog",
     "Column",
@@ -23,6 +24,7 @@ __all__ = [
     "ForeignKey",
     "StaticCatalog",
     "Table",
+    "is_region_xtype",
     "normalise_identifier",
     "query_name",
 ]
@@ -34,6 +36,16 @@ VOTABLE_DATATYPES = frozenset(
 )
 #: DALI xtypes stored natively as pgSphere types on PostgreSQL and as DALI text on SQLite.
 GEOMETRY_XTYPES = frozenset({"point", "circle", "polygon"})
+#: ADQL's REGION type as a ``char`` column (ObsCore's ``s_region``), compared case-insensitively.  Validators
+#: (STILTS taplint) accept only a string type for ObsCore's REGION columns, so such a column is published as
+#: STC-S text; it is stored as a polygon all the same (pgSphere ``spoly``, DALI text on SQLite), which keeps
+#: it a geometry inside queries and lets a spatial index serve it.
+REGION_XTYPE = "adql:REGION"
+
+
+def is_region_xtype(xtype: str | None) -> bool:
+    """Whether ``xtype`` is :data:`REGION_XTYPE` (xtypes from elsewhere spell it ``adql:region`` too)."""
+    return xtype is not None and xtype.lower() == REGION_XTYPE.lower()
 
 
 _REGULAR = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -96,8 +108,20 @@ class Column:
         return int(digits) if digits else None
 
     @property
+    def is_region(self) -> bool:
+        """Published as ADQL REGION (STC-S text), stored as a polygon."""
+        return is_region_xtype(self.xtype)
+
+    @property
+    def geometry_shape(self) -> str | None:
+        """The geometry the column stores (``point``, ``circle``, ``polygon``), or None for other columns."""
+        if self.is_region:
+            return "polygon"
+        return self.xtype if self.xtype in GEOMETRY_XTYPES else None
+
+    @property
     def is_geometry(self) -> bool:
-        return self.xtype in GEOMETRY_XTYPES
+        return self.geometry_shape is not None
 
     def renamed(self, name: str) -> Column:
         """The same metadata under another name (select-list aliases)."""

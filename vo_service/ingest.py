@@ -31,7 +31,7 @@ from astropy.table import Table as AstropyTable
 from astropy.time import Time
 from numpy.typing import NDArray
 
-from tap.schema import Column, Dialect, Table
+from tap.schema import Column, Dialect, Table, is_region_xtype
 from vo_service import db
 from vo_service.errors import UsageError
 
@@ -42,15 +42,29 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 #: Schemas whose content the service manages itself; ingesting into them needs ``allow_reserved_schemas``.
 RESERVED_SCHEMAS = frozenset({"tap_schema", "ivoa", "tap_upload", "mmvo_private"})
 #: (ra, dec) column names recognised without UCDs, compared lower-case, in order of preference.
-_POSITION_NAMES = (("ra", "dec"), ("ra_deg", "dec_deg"), ("raj2000", "dej2000"), ("raj2000", "decj2000"),
-                   ("ra_icrs", "de_icrs"), ("ra_icrs", "dec_icrs"))
+_POSITION_NAMES = (
+    ("ra", "dec"),
+    ("ra_deg", "dec_deg"),
+    ("raj2000", "dej2000"),
+    ("raj2000", "decj2000"),
+    ("ra_icrs", "de_icrs"),
+    ("ra_icrs", "dec_icrs"),
+)
 _SUFFIXES = {
     ".fits": "fits", ".fit": "fits", ".fts": "fits",
     ".xml": "votable", ".vot": "votable", ".votable": "votable",
     ".csv": "csv", ".ecsv": "ecsv",
 }  # fmt: skip
-_INT_TYPES = {"i1": "short", "i2": "short", "i4": "int", "i8": "long", "u1": "unsignedByte", "u2": "int",
-              "u4": "long", "u8": "long"}
+_INT_TYPES = {
+    "i1": "short",
+    "i2": "short",
+    "i4": "int",
+    "i8": "long",
+    "u1": "unsignedByte",
+    "u2": "int",
+    "u4": "long",
+    "u8": "long",
+}
 _FLOAT_TYPES = {2: "float", 4: "float", 8: "double"}
 
 
@@ -103,7 +117,10 @@ def read_table(path: Path) -> tuple[AstropyTable, dict[str, dict[str, str | None
                 with fits.open(path, memmap=True) as hdus:
                     header = hdus[hdu].header
                 for i, name in enumerate(table.colnames, start=1):
-                    extra[name] = {"ucd": header.get(f"TUCD{i}"), "description": header.comments[f"TTYPE{i}"] or None}
+                    extra[name] = {
+                        "ucd": header.get(f"TUCD{i}"),
+                        "description": header.comments[f"TTYPE{i}"] or None,
+                    }
                 description = ""
             elif kind == "votable":
                 resource = votable.parse(str(path)).get_first_table()
@@ -134,12 +151,17 @@ def _vo_unit(unit: u.UnitBase | None) -> str | None:
             return str(unit.to_string())
 
 
-def _datatype(name: str, column: Any, declared: str | None, xtype: str | None) -> tuple[str, str | None, str | None]:
+def _datatype(
+    name: str, column: Any, declared: str | None, xtype: str | None
+) -> tuple[str, str | None, str | None]:
     """(datatype, arraysize, xtype) of a column; raises UsageError for arrays that are not DALI geometry."""
     if isinstance(column, Time):
         return "char", "*", "timestamp"
     dtype = np.dtype(column.dtype)
     if dtype.kind in "SUO":
+        if is_region_xtype(xtype):
+            # STC-S from elsewhere may hold any shape, while an adql:REGION column stores polygons: keep text
+            xtype = None
         return ("unicodeChar" if declared == "unicodeChar" else "char"), "*", xtype
     if dtype.kind == "M":
         return "char", "*", "timestamp"
@@ -192,24 +214,44 @@ def column_metadata(
         more = extra.get(name, {})
         meta = getattr(col, "meta", None) or {}
         ucd = more.get("ucd") or meta.get("ucd")
-        datatype, arraysize, xtype = _datatype(name, col, more.get("datatype"), more.get("xtype") or meta.get("xtype"))
+        datatype, arraysize, xtype = _datatype(
+            name, col, more.get("datatype"), more.get("xtype") or meta.get("xtype")
+        )
         description = more.get("description") or getattr(col.info, "description", None) or ""
         unit = None if isinstance(col, Time) else _vo_unit(getattr(col, "unit", None))
         main = _is_ucd(ucd, "meta.main")
-        columns.append(Column(name.lower(), datatype, arraysize, xtype=xtype, unit=unit, ucd=ucd or None,
-                              description=str(description).strip(), principal=main, indexed=main))
+        columns.append(
+            Column(
+                name.lower(),
+                datatype,
+                arraysize,
+                xtype=xtype,
+                unit=unit,
+                ucd=ucd or None,
+                description=str(description).strip(),
+                principal=main,
+                indexed=main,
+            )
+        )
     position = _find_position(columns)
     if position is not None:
         ucds = {position[0]: "pos.eq.ra;meta.main", position[1]: "pos.eq.dec;meta.main"}
-        columns = [dataclasses.replace(c, ucd=c.ucd or ucds[c.name], principal=True, indexed=True) if c.name in ucds else c
-                   for c in columns]
+        columns = [
+            dataclasses.replace(c, ucd=c.ucd or ucds[c.name], principal=True, indexed=True)
+            if c.name in ucds
+            else c
+            for c in columns
+        ]
     return columns, position
 
 
 def _values(column: Any) -> NDArray[Any] | list[Any]:
     """Values of one column slice as the database layer takes them: NULLs masked or None, text decoded."""
     if isinstance(column, Time):
-        return [None if m else v for v, m in zip(column.isot.tolist(), np.ma.getmaskarray(column.mask), strict=True)]
+        return [
+            None if m else v
+            for v, m in zip(column.isot.tolist(), np.ma.getmaskarray(column.mask), strict=True)
+        ]
     data: NDArray[Any] = column.data if hasattr(column, "data") else np.asarray(column)
     if data.dtype.kind in "SU":
         # FITS pads strings with blanks; astropy strips them for str columns but not for bytes.
@@ -221,7 +263,9 @@ def _values(column: Any) -> NDArray[Any] | list[Any]:
     return data
 
 
-def table_chunks(table: AstropyTable, columns: list[Column], chunk_rows: int = CHUNK_ROWS) -> Iterator[dict[str, Any]]:
+def table_chunks(
+    table: AstropyTable, columns: list[Column], chunk_rows: int = CHUNK_ROWS
+) -> Iterator[dict[str, Any]]:
     """The rows of ``table`` as chunks keyed by the stored (lower-case) names; slices of a memory map stay lazy."""
     for start in range(0, len(table), chunk_rows):
         part = table[start : start + chunk_rows]

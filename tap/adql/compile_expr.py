@@ -252,7 +252,8 @@ class ExpressionCompiler:
         vtype = t.adql_type(name, node.target.length)
         kind = operand.vtype.kind
         if kind == "geometry" and operand.vtype.shape == name.lower():
-            return operand
+            # a REGION column cast to POLYGON is a POLYGON: DALI text, not STC-S
+            return replace(operand, vtype=operand.vtype.derived()) if operand.vtype.stcs_output else operand
         if kind not in _CAST_INPUTS[name] and kind != "null":
             raise AdqlSemanticError(f"{at(node.pos)}cannot CAST {fn.describe(operand.vtype)} to {name}")
         return Value(self.target.cast(operand, node.target), vtype, aggregate=operand.aggregate)

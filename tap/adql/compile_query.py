@@ -9,7 +9,9 @@ keep the two databases in agreement:
 * a set operation operand that carries ORDER BY/TOP/OFFSET, or that is itself a set operation SQLite would
   read with the wrong precedence, is wrapped in ``SELECT ... FROM (...)``;
 * TOP, OFFSET and the runner's row limit become one LIMIT/OFFSET (OFFSET applies first, as ADQL wants);
-* geometry leaving the outermost query becomes DALI text; inside, it stays in the database's own form.
+* geometry leaving the outermost query becomes DALI text, or STC-S for a column published as ADQL REGION
+  (every operand of a set operation writes a column as its first operand, which gives the metadata); inside,
+  geometry stays in the database's own form.
 """
 
 from __future__ import annotations
@@ -141,16 +143,26 @@ class QueryCompiler(ExpressionCompiler):
         return self.query(query, scope, top=False, limit=None)
 
     def query(
-        self, node: QueryExpr | Select | SetOp, parent: Scope | None, *, top: bool, limit: int | None
+        self,
+        node: QueryExpr | Select | SetOp,
+        parent: Scope | None,
+        *,
+        top: bool,
+        limit: int | None,
+        stcs: Sequence[bool] | None = None,
     ) -> Compiled:
-        """Any query expression; ``top`` marks the outermost one (geometry leaves it as DALI text)."""
+        """Any query expression; ``top`` marks the outermost one (geometry leaves it as text).
+
+        ``stcs`` says per column which geometry leaves as STC-S rather than DALI text, when another operand
+        of a set operation decided it; otherwise each column's own type does (:attr:`VType.stcs_output`).
+        """
         if isinstance(node, Select):
-            return self._select(node, parent, top, (), None, limit)
+            return self._select(node, parent, top, (), None, limit, stcs)
         if isinstance(node, SetOp):
-            return self._set_operation(node, parent, top, limit)
+            return self._set_operation(node, parent, top, limit, stcs)
         if isinstance(node.body, Select):
-            return self._select(node.body, parent, top, node.order_by, node.offset, limit)
-        sql, columns = self.query(node.body, parent, top=top, limit=None)
+            return self._select(node.body, parent, top, node.order_by, node.offset, limit, stcs)
+        sql, columns = self.query(node.body, parent, top=top, limit=None, stcs=stcs)
         if node.order_by or node.offset is not None or limit is not None:
             return self._wrap(sql, columns, node.order_by, node.offset, limit)
         return sql, columns
@@ -165,6 +177,7 @@ class QueryCompiler(ExpressionCompiler):
         order: Sequence[OrderItem],
         offset: int | None,
         limit: int | None,
+        stcs: Sequence[bool] | None = None,
     ) -> Compiled:
         scope = Scope(parent)
         first, joins = self._from(select.from_, scope)
@@ -181,11 +194,11 @@ class QueryCompiler(ExpressionCompiler):
         names = _unique_names([(explicit, natural) for _, explicit, natural in items])
         aliases = _sql_aliases(names)
         columns = [OutputColumn(n, a, v.vtype) for (v, _, _), n, a in zip(items, names, aliases, strict=True)]
+        if stcs is None or len(stcs) != len(items):  # a count mismatch is reported by the set operation
+            stcs = [v.vtype.stcs_output for v, _, _ in items]
         outputs = [
-            exp.Alias(
-                this=self.target.dali(v) if top and v.vtype.kind == "geometry" else v.sql, alias=ident(a)
-            )
-            for (v, _, _), a in zip(items, aliases, strict=True)
+            exp.Alias(this=self._output(v, as_stcs) if top else v.sql, alias=ident(a))
+            for (v, _, _), a, as_stcs in zip(items, aliases, stcs, strict=True)
         ]
         result = exp.Select(expressions=outputs)
         if select.distinct:
@@ -249,14 +262,24 @@ class QueryCompiler(ExpressionCompiler):
             return number(names.index(expr.names[0].key) + 1)
         return self.value(expr, scope, ORDER_BY).sql
 
+    def _output(self, value: Value, as_stcs: bool) -> exp.Expression:
+        """A select item of the outermost query: geometry as DALI text, or as STC-S (ADQL REGION columns)."""
+        if value.vtype.kind != "geometry":
+            return value.sql
+        return self.target.stcs(value) if as_stcs else self.target.dali(value)
+
     def _field_value(self, field: Field) -> Value:
         return Value(self.target.stored(field) if field.stored else field.raw(), field.vtype, field=field)
 
     # ------------------------------------------------------------------------------------ set operations
 
-    def _set_operation(self, node: SetOp, parent: Scope | None, top: bool, limit: int | None) -> Compiled:
-        left, left_columns = self.query(node.left, parent, top=top, limit=None)
-        right, right_columns = self.query(node.right, parent, top=top, limit=None)
+    def _set_operation(
+        self, node: SetOp, parent: Scope | None, top: bool, limit: int | None, stcs: Sequence[bool] | None
+    ) -> Compiled:
+        left, left_columns = self.query(node.left, parent, top=top, limit=None, stcs=stcs)
+        if stcs is None:
+            stcs = [c.vtype.stcs_output for c in left_columns]
+        right, right_columns = self.query(node.right, parent, top=top, limit=None, stcs=stcs)
         if len(left_columns) != len(right_columns):
             raise AdqlSemanticError(
                 f"{at(node.pos)}{node.op}: the queries return {len(left_columns)} and {len(right_columns)} "

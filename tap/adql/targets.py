@@ -155,3 +155,11 @@ class Target(ABC):
     @abstractmethod
     def dali(self, value: Value) -> exp.Expression:
         """A geometry result column as DALI text in degrees."""
+
+    def stcs(self, value: Value) -> exp.Expression:
+        """A polygon result column as STC-S text (``Polygon ICRS lon1 lat1 ...``), for ADQL REGION columns.
+
+        The vertices are the DALI text's (degrees, at the engine's precision); frames are never converted, so
+        the frame is always ICRS.  NULL stays NULL: concatenation with NULL is NULL on both engines.
+        """
+        return exp.DPipe(this=exp.Literal.string("Polygon ICRS "), expression=paren(self.dali(value)))

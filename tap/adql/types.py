@@ -62,6 +62,15 @@ class VType:
         """``point``, ``circle``, ``polygon`` or ``region`` for geometries, else None."""
         return self.xtype if self.kind == "geometry" else None
 
+    @property
+    def stcs_output(self) -> bool:
+        """Whether the value leaves the query as STC-S text: a column published as ADQL REGION, unchanged.
+
+        Such a column is a polygon inside the query; only its result column keeps the catalogue's ``char``
+        ``adql:REGION`` metadata, and the text must match it.  Anything computed from it is a DALI geometry.
+        """
+        return self.kind == "geometry" and self.source is not None and self.source.is_region
+
     def with_unit(self, unit: str | None) -> VType:
         return replace(self, unit=unit, source=None)
 
@@ -97,7 +106,9 @@ def geometry(shape: str) -> VType:
 
 
 def from_column(column: Column) -> VType:
-    """The type of a stored column, keeping its metadata."""
+    """The type of a stored column, keeping its metadata (an ``adql:REGION`` column is a polygon)."""
+    if column.is_region:
+        return replace(POLYGON, source=column)
     if column.xtype in GEOMETRY_ARRAYSIZE:
         kind: Kind = "geometry"
     elif column.xtype == "timestamp":

@@ -25,7 +25,11 @@ from vo_service.ingest import column_metadata, ingest_file, parse_table_name, re
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    url = f"sqlite:///{tmp_path / 'ingest.sqlite'}" if request.param == "sqlite" else request.getfixturevalue("pg_database")
+    url = (
+        f"sqlite:///{tmp_path / 'ingest.sqlite'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_database")
+    )
     engine = sa.create_engine(url)
     try:
         yield engine
@@ -77,9 +81,13 @@ def test_benchmark_catalogue_ingests_cleanly(engine: sa.Engine, benchmark_catalo
     assert table.nrows == 1000 and table.position == ("ra", "dec")
     kinds = {c.name: (c.datatype, c.unit, c.ucd) for c in table.columns}
     assert kinds == {
-        "source_id": ("long", None, None), "ra": ("double", "deg", "pos.eq.ra;meta.main"),
-        "dec": ("double", "deg", "pos.eq.dec;meta.main"), "flux": ("float", "mJy", None),
-        "flux_err": ("float", "mJy", None), "name": ("char", None, None), "class": ("char", None, None),
+        "source_id": ("long", None, None),
+        "ra": ("double", "deg", "pos.eq.ra;meta.main"),
+        "dec": ("double", "deg", "pos.eq.dec;meta.main"),
+        "flux": ("float", "mJy", None),
+        "flux_err": ("float", "mJy", None),
+        "name": ("char", None, None),
+        "class": ("char", None, None),
     }
     original = AstropyTable.read(path)
     rows = _rows(engine, "synth.catalogue", "source_id")
@@ -94,11 +102,15 @@ def test_benchmark_catalogue_ingests_cleanly(engine: sa.Engine, benchmark_catalo
 
 
 def test_votable_metadata_nulls_and_geometry(sqlite_engine: sa.Engine, tmp_path: Path) -> None:
-    source = AstropyTable({
-        "RAJ2000": [10.0, 20.0], "DEJ2000": [-5.0, 5.0],
-        "Mag": MaskedColumn([12.5, 0.0], mask=[False, True]), "Obj": ["a", "b"],
-        "pos": [[10.0, -5.0], [20.0, 5.0]],
-    })
+    source = AstropyTable(
+        {
+            "RAJ2000": [10.0, 20.0],
+            "DEJ2000": [-5.0, 5.0],
+            "Mag": MaskedColumn([12.5, 0.0], mask=[False, True]),
+            "Obj": ["a", "b"],
+            "pos": [[10.0, -5.0], [20.0, 5.0]],
+        }
+    )
     source["Mag"].unit = "mag"
     source["Mag"].description = "Visual magnitude"
     source["Mag"].meta["ucd"] = "phot.mag;em.opt.V"
@@ -109,7 +121,11 @@ def test_votable_metadata_nulls_and_geometry(sqlite_engine: sa.Engine, tmp_path:
     table = ingest_file(sqlite_engine, path, "stars.list", description="Two stars")
     assert table.description == "Two stars" and table.position == ("raj2000", "dej2000")
     mag = table.column("mag")
-    assert mag is not None and (mag.unit, mag.ucd, mag.description) == ("mag", "phot.mag;em.opt.V", "Visual magnitude")
+    assert mag is not None and (mag.unit, mag.ucd, mag.description) == (
+        "mag",
+        "phot.mag;em.opt.V",
+        "Visual magnitude",
+    )
     pos = table.column("pos")
     assert pos is not None and (pos.datatype, pos.arraysize, pos.xtype) == ("double", "2", "point")
     rows = _rows(sqlite_engine, "stars.list", "raj2000")
@@ -117,12 +133,29 @@ def test_votable_metadata_nulls_and_geometry(sqlite_engine: sa.Engine, tmp_path:
     assert [tuple(float(v) for v in r.pos.split()) for r in rows] == [(10.0, -5.0), (20.0, 5.0)]
 
 
+def test_stcs_regions_from_elsewhere_stay_text(sqlite_engine: sa.Engine, tmp_path: Path) -> None:
+    source = AstropyTable({"id": [1, 2], "s_region": ["Circle ICRS 10 20 1", "Polygon ICRS 1 2 3 4 5 6"]})
+    vot = from_table(source)
+    vot.get_first_table().fields[1].xtype = "adql:region"
+    path = tmp_path / "regions.vot"
+    writeto(vot, str(path))
+    table = ingest_file(sqlite_engine, path, "obs.regions")
+    region = table.column("s_region")
+    assert region is not None and (region.xtype, region.is_geometry) == (None, False)
+    assert next(r.s_region for r in _rows(sqlite_engine, "obs.regions", "id")) == "Circle ICRS 10 20 1"
+
+
 def test_csv_type_guessing(sqlite_engine: sa.Engine, tmp_path: Path) -> None:
     path = tmp_path / "grb.csv"
     path.write_text("Name,RA_deg,DEC_deg,T90,count\nGRB 1,10.5,-3.25,2.5,3\nGRB 2,200.0,45.0,,7\n")
     table = ingest_file(sqlite_engine, path, "grb.bursts")
     assert [(c.name, c.datatype) for c in table.columns] == [
-        ("name", "char"), ("ra_deg", "double"), ("dec_deg", "double"), ("t90", "double"), ("count", "long")]
+        ("name", "char"),
+        ("ra_deg", "double"),
+        ("dec_deg", "double"),
+        ("t90", "double"),
+        ("count", "long"),
+    ]
     assert table.position == ("ra_deg", "dec_deg")
     rows = _rows(sqlite_engine, "grb.bursts", "name")
     assert [(r.name, r.t90, r.count) for r in rows] == [("GRB 1", 2.5, 3), ("GRB 2", None, 7)]
@@ -146,7 +179,9 @@ def test_refusals_leave_no_table(sqlite_engine: sa.Engine, tmp_path: Path) -> No
     assert sa.inspect(sqlite_engine).get_table_names() == []
 
 
-def test_replace_and_failed_loads(sqlite_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replace_and_failed_loads(
+    sqlite_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a,b\n1,x\n")
     ingest_file(sqlite_engine, path, "s.t")
@@ -166,9 +201,11 @@ def test_replace_and_failed_loads(sqlite_engine: sa.Engine, tmp_path: Path, monk
 
 def test_units_from_fits_become_vounits(tmp_path: Path) -> None:
     path = tmp_path / "u.fits"
-    cols = [fits.Column(name="RATE", format="E", unit="count/s", array=np.ones(2)),
-            fits.Column(name="FLUX", format="E", unit="mCrab", array=np.ones(2)),
-            fits.Column(name="TIME", format="D", unit="d", array=np.ones(2))]
+    cols = [
+        fits.Column(name="RATE", format="E", unit="count/s", array=np.ones(2)),
+        fits.Column(name="FLUX", format="E", unit="mCrab", array=np.ones(2)),
+        fits.Column(name="TIME", format="D", unit="d", array=np.ones(2)),
+    ]
     hdu = fits.BinTableHDU.from_columns(cols)
     hdu.header["TUCD3"] = "time.epoch"
     hdu.header.comments["TTYPE1"] = "Count rate"
@@ -185,11 +222,13 @@ def test_units_from_fits_become_vounits(tmp_path: Path) -> None:
 def test_fits_rows_stream_in_slices(tmp_path: Path) -> None:
     n = 60_000  # 3 MB of rows, some 25 MB once loaded as Python objects
     path = tmp_path / "big.fits"
-    fits.BinTableHDU.from_columns([
-        fits.Column(name="ra", format="D", unit="deg", array=np.linspace(0, 359, n)),
-        fits.Column(name="dec", format="D", unit="deg", array=np.linspace(-89, 89, n)),
-        fits.Column(name="name", format="20A", array=np.full(n, "SRC J000000+000000")),
-    ]).writeto(path)
+    fits.BinTableHDU.from_columns(
+        [
+            fits.Column(name="ra", format="D", unit="deg", array=np.linspace(0, 359, n)),
+            fits.Column(name="dec", format="D", unit="deg", array=np.linspace(-89, 89, n)),
+            fits.Column(name="name", format="20A", array=np.full(n, "SRC J000000+000000")),
+        ]
+    ).writeto(path)
     tracemalloc.start()
     try:
         source, extra, _ = read_table(path)
@@ -208,4 +247,7 @@ def test_votable_datatypes_are_kept(tmp_path: Path) -> None:
     writeto(from_table(source), str(path))
     table, extra, _ = read_table(path)
     columns, _ = column_metadata(table, extra)
-    assert [(c.name, c.datatype, c.arraysize) for c in columns] == [("n", "short", None), ("s", "unicodeChar", "*")]
+    assert [(c.name, c.datatype, c.arraysize) for c in columns] == [
+        ("n", "short", None),
+        ("s", "unicodeChar", "*"),
+    ]

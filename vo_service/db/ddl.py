@@ -127,9 +127,11 @@ def _index_name(table: Table, suffix: str) -> str:
 def build_indexes(engine: sa.Engine, table: Table) -> None:
     """Creates the indexes of a loaded table (idempotent) and refreshes the planner statistics.
 
-    Unique index on the primary key, B-tree indexes on columns flagged ``indexed`` (except the position and
-    geometry columns, served by the spatial index), and the spatial index.  Views are skipped: they use the
-    indexes of their base tables.
+    Unique index on the primary key, B-tree indexes on columns flagged ``indexed`` (except the position, served
+    by the spatial index), and the spatial index.  Geometry columns flagged ``indexed`` get a GiST index on
+    PostgreSQL, which serves the pgSphere operators CONTAINS and INTERSECTS become (``<@``, ``&&``) when the
+    other side is a constant; SQLite has no index for them.  Views are skipped: they use the indexes of their
+    base tables.
     """
     if table.table_type == "view":
         return
@@ -140,8 +142,12 @@ def build_indexes(engine: sa.Engine, table: Table) -> None:
         indexes.append(sa.Index(_index_name(table, "pk"), *(t.c[n] for n in table.primary_key), unique=True))
     skip = set(table.position or ()) | set(table.primary_key if len(table.primary_key) == 1 else ())
     for c in table.columns:
-        if c.indexed and c.name not in skip and not c.is_geometry:
+        if not c.indexed or c.name in skip:
+            continue
+        if not c.is_geometry:
             indexes.append(sa.Index(_index_name(table, c.name), t.c[c.name]))
+        elif dialect == "postgresql":
+            indexes.append(sa.Index(_index_name(table, c.name), t.c[c.name], postgresql_using="gist"))
     if table.position is not None:
         ra, dec = table.position
         if dialect == "postgresql":

@@ -48,20 +48,30 @@ _PG_GEOMETRY: dict[str, Callable[[Sequence[float]], str]] = {
 }
 
 
+def _dali_numbers(shape: str, value: str | Sequence[float]) -> list[float]:
+    """The coordinates of a DALI geometry given as text or as numbers, checked against ``shape``."""
+    numbers = _numbers(value) if isinstance(value, str) else [float(v) for v in value]
+    expected = {"point": 2, "circle": 3}.get(shape)
+    if (expected is not None and len(numbers) != expected) or (
+        shape == "polygon" and (len(numbers) < 6 or len(numbers) % 2)
+    ):
+        raise ValueError(f"{value!r} is not a DALI {shape}")
+    return numbers
+
+
 def dali_to_pgsphere(xtype: str, value: str | Sequence[float]) -> str:
     """pgSphere input text for a DALI geometry given as text or as numbers (degrees).
 
     Raises:
         ValueError: the value has the wrong number of coordinates for ``xtype``.
     """
-    numbers = _numbers(value) if isinstance(value, str) else [float(v) for v in value]
-    sizes = {"point": 2, "circle": 3}
-    expected = sizes.get(xtype)
-    if (expected is not None and len(numbers) != expected) or (
-        xtype == "polygon" and (len(numbers) < 6 or len(numbers) % 2)
-    ):
-        raise ValueError(f"{value!r} is not a DALI {xtype}")
-    return _PG_GEOMETRY[xtype](numbers)
+    return _PG_GEOMETRY[xtype](_dali_numbers(xtype, value))
+
+
+def _dali_text(shape: str, value: str | Sequence[float]) -> str:
+    """The DALI text SQLite stores: checked and written in one spelling (shortest round-trip numbers, single
+    blanks), since it is returned verbatim, also inside STC-S text for ``adql:REGION`` columns."""
+    return " ".join(repr(x) for x in _dali_numbers(shape, value))
 
 
 def _to_list(values: Any, n: int) -> list[Any]:
@@ -91,11 +101,10 @@ def _timestamp(dialect: Dialect) -> Callable[[Any], Any]:
 
 def _converter(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
     """Per-value conversion needed before the driver sees a value, or None when values pass as they are."""
-    if column.is_geometry:
-        xtype = column.xtype or ""
-        if dialect == "postgresql":
-            return lambda v: None if v is None else dali_to_pgsphere(xtype, v)
-        return lambda v: v if v is None or isinstance(v, str) else " ".join(repr(float(x)) for x in v)
+    shape = column.geometry_shape
+    if shape is not None:
+        write = dali_to_pgsphere if dialect == "postgresql" else _dali_text
+        return lambda v: None if v is None else write(shape, v)
     if column.xtype == "timestamp":
         return _timestamp(dialect)
     if column.datatype == "boolean" and dialect == "sqlite":
@@ -157,8 +166,8 @@ def _insert_postgresql(conn: Any, table: Table, names: list[str], rows: Iterable
 def insert_chunks(engine: sa.Engine, table: Table, chunks: Iterable[Chunk]) -> int:
     """Appends the rows of ``chunks`` to ``table`` in one transaction and returns how many were written.
 
-    Columns missing from a chunk are NULL.  Geometry columns take DALI text or sequences of numbers, timestamp
-    columns ISO text or ``datetime``.
+    Columns missing from a chunk are NULL.  Geometry columns take DALI text or sequences of numbers (an
+    ``adql:REGION`` column a polygon's), timestamp columns ISO text or ``datetime``.
 
     Raises:
         ValueError: a chunk's columns differ in length or a geometry value is malformed.

@@ -1,7 +1,7 @@
 """Column metadata -> SQLAlchemy column types, per engine (the storage table of docs/architecture.md).
 
 Geometry is native pgSphere on PostgreSQL (so GiST indexes and the spherical operators apply) and DALI text on
-SQLite (read by the registered ``adql_*`` functions).  Timestamps are real timestamps on PostgreSQL and ISO text
+SQLite (read by the registered ``adql_*`` functions); an ``adql:REGION`` column is stored as a polygon.  Timestamps are real timestamps on PostgreSQL and ISO text
 on SQLite, where text sorts and compares correctly.
 """
 
@@ -61,8 +61,9 @@ _SCALARS: dict[str, sa.types.TypeEngine[Any]] = {
 
 def column_type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
     """The storage type of ``column`` on ``dialect``."""
-    if column.is_geometry:
-        return _PG_GEOMETRY[column.xtype or ""]() if dialect == "postgresql" else sa.Text()
+    shape = column.geometry_shape
+    if shape is not None:
+        return _PG_GEOMETRY[shape]() if dialect == "postgresql" else sa.Text()
     if column.xtype == "timestamp":
         return sa.DateTime() if dialect == "postgresql" else sa.Text()
     is_array = column.arraysize is not None and column.datatype not in {"char", "unicodeChar"}

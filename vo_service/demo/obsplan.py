@@ -38,8 +38,16 @@ def _std(name: str, description: str | None = None, **kw: Any) -> Column:
 
 
 def _plain(name: str, datatype: str, description: str, unit: str | None = None) -> Column:
-    return Column(name, datatype, "*" if datatype == "char" else None, unit=unit, description=description,
-                  principal=True, std=True, nullable=False)
+    return Column(
+        name,
+        datatype,
+        "*" if datatype == "char" else None,
+        unit=unit,
+        description=description,
+        principal=True,
+        std=True,
+        nullable=False,
+    )
 
 
 OBSPLAN = Table(
@@ -53,16 +61,28 @@ OBSPLAN = Table(
         "is the zero-response field of view approximated by a circle of diameter s_fov."
     ),
     columns=(
-        _plain("t_planning", "double", "Time (MJD) the observation was added to or last changed in the plan "
-                                       "(simulated: 14 d before the start, 1 d for ToOs)", unit="d"),
+        _plain(
+            "t_planning",
+            "double",
+            "Time (MJD) the observation was added to or last changed in the plan "
+            "(simulated: 14 d before the start, 1 d for ToOs)",
+            unit="d",
+        ),
         _std("target_name", "Target or field of the observation"),
         _std("obs_id", "Observation (block of dithered pointings) identifier", nullable=False),
         _std("obs_collection", "Data collection of the plan"),
         _std("s_ra", "Right ascension of the pointing axis, ICRS", indexed=True),
         _std("s_dec", "Declination of the pointing axis, ICRS", indexed=True),
         _std("s_fov", "Diameter of the instrument's zero-response field of view"),
-        replace(_std("s_region", "Field of view: circle of diameter s_fov around the pointing axis"),
-                arraysize="3", xtype="circle"),
+        replace(
+            _std(
+                "s_region",
+                "Field of view: circle of diameter s_fov around the pointing axis",
+                datatype="double",
+            ),
+            arraysize="3",
+            xtype="circle",
+        ),
         _std("s_resolution", "Angular resolution of the instrument (FWHM)"),
         _std("t_min", "Start of the pointing, MJD (UTC)", indexed=True),
         _std("t_max", "End of the pointing, MJD (UTC)", indexed=True),
@@ -76,13 +96,23 @@ OBSPLAN = Table(
         _std("pol_xel", "Number of polarization samples (0: none)", datatype="int"),
         _std("facility_name", "Observatory", nullable=False),
         _std("instrument_name", "Instrument of this row"),
-        replace(_std("t_exptime"), name="t_plan_exptime", description="Planned exposure time (the pointing's duration)"),
-        _plain("category", "char", "Observation category: Fixed (calibrations, ToOs) or Window (open time); "
-                                   "allowed values Fixed, Coordinated, Window, Other"),
+        replace(
+            _std("t_exptime"),
+            name="t_plan_exptime",
+            description="Planned exposure time (the pointing's duration)",
+        ),
+        _plain(
+            "category",
+            "char",
+            "Observation category: Fixed (calibrations, ToOs) or Window (open time); "
+            "allowed values Fixed, Coordinated, Window, Other",
+        ),
         _plain("priority", "int", "Priority: 0 open time, 1 calibration, 2 Target of Opportunity (0, 1, 2)"),
         _plain("execution_status", "char", "Planned, Scheduled, Unscheduled, Performed or Aborted"),
         _plain("tracking_type", "char", "Sidereal, Solar-system-object-tracking or Fixed-az-el-transit"),
-        Column("scw_id", "char", "16", ucd="meta.id", description="Science window of the pointing (integral.scw)"),
+        Column(
+            "scw_id", "char", "16", ucd="meta.id", description="Science window of the pointing (integral.scw)"
+        ),
         Column("revolution", "int", ucd="meta.id;obs.sequence", description="INTEGRAL revolution"),
     ),
     position=("s_ra", "s_dec"),
@@ -140,8 +170,4 @@ def obsplan_select(resolve: TableGetter, *, now_mjd: float | None = None) -> sa.
         scw.c.revolution.label("revolution"),
     ]
     columns.extend(spatial_index_passthrough(scw))
-    return (
-        sa.select(*columns)
-        .select_from(scw.join(inst, sa.true()))
-        .where(scw.c.scw_type == "POINTING")
-    )
+    return sa.select(*columns).select_from(scw.join(inst, sa.true())).where(scw.c.scw_type == "POINTING")

@@ -15,12 +15,19 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from tap.schema import Column, Table
+from tap.schema import REGION_XTYPE, Column, Table
 from vo_service.db.ddl import TableGetter
 from vo_service.demo.obscore_columns import OBSCORE_MANDATORY, obscore_column
 from vo_service.demo.viewtools import spatial_index_passthrough, text_literal
 
-__all__ = ["DATALINK_FORMAT", "OBSCORE", "OBSCORE_UTYPE", "PRODUCTS", "obscore_select", "publisher_did_prefix"]
+__all__ = [
+    "DATALINK_FORMAT",
+    "OBSCORE",
+    "OBSCORE_UTYPE",
+    "PRODUCTS",
+    "obscore_select",
+    "publisher_did_prefix",
+]
 
 OBSCORE_UTYPE = "ivo://ivoa.net/std/obscore#table-1.1"
 DATALINK_FORMAT = "application/x-votable+xml;content=datalink"
@@ -42,40 +49,122 @@ PRODUCTS = Table(
         "ObsCore form as ivoa.obscore; the files are reached through DataLink."
     ),
     columns=(
-        _c("product_id", "char", "meta.id;meta.main", "Product identifier (URL-safe)", principal=True,
-           indexed=True, nullable=False),
-        _c("job_id", "char", "meta.id", "UWS job that made the product (NULL for imported products)", indexed=True),
-        _c("facility", "char", "meta.id;instr.tel", "Facility (INTEGRAL, LIGO, ...)", principal=True, nullable=False),
-        _c("instrument", "char", "meta.id;instr", "Instrument (ISGRI, JEM-X1, SPI-ACS, ...)", principal=True,
-           nullable=False),
-        _c("product_type", "char", "meta.code.class", "ObsCore data product type (image, spectrum, timeseries, "
-           "event, measurements, ...)", principal=True, nullable=False),
-        _c("product_subtype", "char", "meta.code.class", "Finer kind (light-curve, mosaic, source-list, ...)"),
+        _c(
+            "product_id",
+            "char",
+            "meta.id;meta.main",
+            "Product identifier (URL-safe)",
+            principal=True,
+            indexed=True,
+            nullable=False,
+        ),
+        _c(
+            "job_id",
+            "char",
+            "meta.id",
+            "UWS job that made the product (NULL for imported products)",
+            indexed=True,
+        ),
+        _c(
+            "facility",
+            "char",
+            "meta.id;instr.tel",
+            "Facility (INTEGRAL, LIGO, ...)",
+            principal=True,
+            nullable=False,
+        ),
+        _c(
+            "instrument",
+            "char",
+            "meta.id;instr",
+            "Instrument (ISGRI, JEM-X1, SPI-ACS, ...)",
+            principal=True,
+            nullable=False,
+        ),
+        _c(
+            "product_type",
+            "char",
+            "meta.code.class",
+            "ObsCore data product type (image, spectrum, timeseries, event, measurements, ...)",
+            principal=True,
+            nullable=False,
+        ),
+        _c(
+            "product_subtype", "char", "meta.code.class", "Finer kind (light-curve, mosaic, source-list, ...)"
+        ),
         _c("target_name", "char", "meta.id;src", "Name of the target source or field", principal=True),
         _c("target_class", "char", "src.class", "Class of the target (SIMBAD main type)"),
-        _c("s_ra", "double", "pos.eq.ra;meta.main", "Right ascension of the centre, ICRS", unit="deg",
-           principal=True, indexed=True),
-        _c("s_dec", "double", "pos.eq.dec;meta.main", "Declination of the centre, ICRS", unit="deg",
-           principal=True, indexed=True),
+        _c(
+            "s_ra",
+            "double",
+            "pos.eq.ra;meta.main",
+            "Right ascension of the centre, ICRS",
+            unit="deg",
+            principal=True,
+            indexed=True,
+        ),
+        _c(
+            "s_dec",
+            "double",
+            "pos.eq.dec;meta.main",
+            "Declination of the centre, ICRS",
+            unit="deg",
+            principal=True,
+            indexed=True,
+        ),
         _c("s_fov", "double", "phys.angSize;instr.fov", "Diameter of the covered region", unit="deg"),
-        _c("s_region", "double", "pos.outline;obs.field", "Footprint on the sky (ICRS polygon)", arraysize="*",
-           xtype="polygon"),
+        _c(
+            "s_region",
+            "char",
+            "pos.outline;obs.field",
+            "Footprint on the sky (ICRS polygon as STC-S)",
+            xtype=REGION_XTYPE,
+            indexed=True,
+        ),
         _c("s_resolution", "double", "pos.angResolution", "Angular resolution (FWHM)", unit="arcsec"),
         _c("s_xel1", "long", "meta.number", "Pixels along the first image axis"),
         _c("s_xel2", "long", "meta.number", "Pixels along the second image axis"),
-        _c("t_min", "double", "time.start;obs.exposure", "Start of the data, MJD (UTC)", unit="d", principal=True,
-           indexed=True),
-        _c("t_max", "double", "time.end;obs.exposure", "End of the data, MJD (UTC)", unit="d", principal=True),
+        _c(
+            "t_min",
+            "double",
+            "time.start;obs.exposure",
+            "Start of the data, MJD (UTC)",
+            unit="d",
+            principal=True,
+            indexed=True,
+        ),
+        _c(
+            "t_max", "double", "time.end;obs.exposure", "End of the data, MJD (UTC)", unit="d", principal=True
+        ),
         _c("exposure", "double", "time.duration;obs.exposure", "Total exposure time", unit="s"),
         _c("t_resolution", "double", "time.resolution", "Time bin or resolution", unit="s"),
         _c("t_xel", "long", "meta.number", "Number of time bins (-1 for event lists)"),
-        _c("energy_min", "double", "em.energy;stat.min", "Lower end of the energy band", unit="keV", principal=True),
-        _c("energy_max", "double", "em.energy;stat.max", "Upper end of the energy band", unit="keV", principal=True),
+        _c(
+            "energy_min",
+            "double",
+            "em.energy;stat.min",
+            "Lower end of the energy band",
+            unit="keV",
+            principal=True,
+        ),
+        _c(
+            "energy_max",
+            "double",
+            "em.energy;stat.max",
+            "Upper end of the energy band",
+            unit="keV",
+            principal=True,
+        ),
         _c("em_xel", "long", "meta.number", "Number of energy bins (-1 for event lists)"),
         _c("em_res_power", "double", "spect.resolution", "Spectral resolving power E/dE"),
         _c("o_ucd", "char", "meta.ucd", "UCD of the observable"),
         _c("calib_level", "int", "meta.code;obs.calib", "ObsCore calibration level (0-4)", nullable=False),
-        _c("data_version", "char", "meta.version", "Input data version: NRT (near-real-time) or CONS (consolidated)"),
+        _c(
+            "data_version",
+            "char",
+            "meta.version",
+            "Input data version: NRT (near-real-time) or CONS (consolidated)",
+        ),
         _c("file_format", "char", "meta.code.mime", "MIME type of the product file", nullable=False),
         _c("file_size", "long", "phys.size;meta.file", "Size of the product file", unit="byte"),
         _c("checksum", "char", "meta.checksum", "Checksum of the file, algorithm:hex (e.g. sha256:...)"),
@@ -99,11 +188,18 @@ OBSCORE = Table(
         "document as access_url."
     ),
     columns=(
-        *(obscore_column(name, indexed=name in {"s_ra", "s_dec", "t_min", "obs_publisher_did"})
-          for name in OBSCORE_MANDATORY),
+        *(
+            obscore_column(name, indexed=name in {"s_ra", "s_dec", "s_region", "t_min", "obs_publisher_did"})
+            for name in OBSCORE_MANDATORY
+        ),
         *(obscore_column(name) for name in _OPTIONAL),
-        Column("data_version", "char", "*", ucd="meta.version",
-               description="Input data version: NRT (near-real-time) or CONS (consolidated)"),
+        Column(
+            "data_version",
+            "char",
+            "*",
+            ucd="meta.version",
+            description="Input data version: NRT (near-real-time) or CONS (consolidated)",
+        ),
     ),
     position=("s_ra", "s_dec"),
 )

@@ -259,6 +259,60 @@ def test_geometry_results_become_dali_text() -> None:
     assert inner.count("mmvo_dali_point") == 1 and inner.startswith('SELECT mmvo_dali_point("q"."p")')
 
 
+OBSCORE = Table(
+    "ivoa",
+    "obscore",
+    (
+        Column("obs_id", "char", "*"),
+        Column("s_region", "char", "*", "adql:REGION", ucd="pos.outline;obs.field"),
+        Column("s_fov", "double", unit="deg"),
+    ),
+)
+REGION_CATALOG = StaticCatalog([OBSCORE, STARS])
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_region_columns_are_polygons_that_leave_as_stcs(dialect: Dialect) -> None:
+    def run(adql: str) -> Translation:
+        return translate(adql, catalog=REGION_CATALOG, dialect=dialect)
+
+    stored = {"sqlite": '"obscore"."s_region"', "postgresql": 'mmvo_dali_polygon("obscore"."s_region")'}[
+        dialect
+    ]
+    plain = run("SELECT s_region AS r FROM ivoa.obscore")
+    assert plain.sql.startswith(f"SELECT 'Polygon ICRS ' || {stored} AS \"r\"")
+    assert plain.columns == (OBSCORE.columns[1].renamed("r"),)
+    star = run("SELECT * FROM ivoa.obscore")
+    assert f"'Polygon ICRS ' || {stored} AS \"s_region\"" in star.sql and star.columns == OBSCORE.columns
+    nested = run("SELECT q.s_region FROM (SELECT s_region FROM ivoa.obscore) AS q")
+    assert nested.sql.count("Polygon ICRS") == 1 and nested.columns[0].xtype == "adql:REGION"
+    # inside the query it is a polygon; computed values are DALI geometries
+    computed = run(
+        "SELECT CENTROID(s_region), AREA(s_region), CAST(s_region AS POLYGON) AS p FROM ivoa.obscore "
+        "WHERE CONTAINS(POINT('ICRS', 83.6, 22.0), s_region) = 1 AND INTERSECTS(s_region, CIRCLE(1, 2, 3)) = 1"
+    )
+    assert "Polygon ICRS" not in computed.sql
+    assert [(c.datatype, c.arraysize, c.xtype) for c in computed.columns] == [
+        ("double", "2", "point"), ("double", None, None), ("double", "*", "polygon")
+    ]  # fmt: skip
+
+
+def test_set_operations_write_region_columns_as_their_first_operand() -> None:
+    def run(adql: str) -> Translation:
+        return translate(adql, catalog=REGION_CATALOG, dialect="sqlite")
+
+    first = run("SELECT s_region FROM ivoa.obscore UNION SELECT fov FROM cat.stars")
+    assert first.sql.count("'Polygon ICRS ' ||") == 2 and first.columns[0].xtype == "adql:REGION"
+    later = run(
+        "SELECT fov FROM cat.stars UNION SELECT s_region FROM ivoa.obscore EXCEPT SELECT s_region FROM ivoa.obscore"
+    )
+    assert "Polygon ICRS" not in later.sql and later.columns[0].xtype == "polygon"
+    three = run(
+        "SELECT s_region FROM ivoa.obscore UNION (SELECT fov FROM cat.stars INTERSECT SELECT fov FROM cat.stars)"
+    )
+    assert three.sql.count("'Polygon ICRS ' ||") == 3
+
+
 # ------------------------------------------------------------------------------------------ errors
 
 

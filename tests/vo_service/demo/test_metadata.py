@@ -27,8 +27,15 @@ def _all_columns() -> list[tuple[Table, Column]]:
 
 
 def test_the_expected_tables() -> None:
-    assert set(BY_NAME) == {"mmvo.sources", "integral.revolutions", "integral.scw", "integral.instruments",
-                            "mmvo.products", "ivoa.obsplan", "ivoa.obscore"}
+    assert set(BY_NAME) == {
+        "mmvo.sources",
+        "integral.revolutions",
+        "integral.scw",
+        "integral.instruments",
+        "mmvo.products",
+        "ivoa.obsplan",
+        "ivoa.obscore",
+    }
     for name in ("mmvo.sources", "integral.scw", "mmvo.products", "ivoa.obscore", "ivoa.obsplan"):
         assert BY_NAME[name].position is not None
     assert BY_NAME["mmvo.sources"].position == ("ra", "dec")
@@ -47,8 +54,10 @@ def test_every_column_is_described(table: Table, column: Column) -> None:
     if column.unit is not None:
         u.Unit(column.unit, format="vounit")
     if column.xtype in {"point", "circle", "polygon"}:
-        assert column.datatype == "double" and column.arraysize == {"point": "2", "circle": "3"}.get(column.xtype, "*")
-    if column.xtype == "timestamp":
+        assert column.datatype == "double" and column.arraysize == {"point": "2", "circle": "3"}.get(
+            column.xtype, "*"
+        )
+    if column.xtype == "timestamp" or column.is_region:
         assert column.datatype == "char" and column.arraysize == "*"
 
 
@@ -66,7 +75,7 @@ target_name char - meta.id;src Target.name
 s_ra double deg pos.eq.ra Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C1
 s_dec double deg pos.eq.dec Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C2
 s_fov double deg phys.angSize;instr.fov Char.SpatialAxis.Coverage.Bounds.Extent.diameter
-s_region double - pos.outline;obs.field Char.SpatialAxis.Coverage.Support.Area
+s_region char - pos.outline;obs.field Char.SpatialAxis.Coverage.Support.Area
 s_resolution double arcsec pos.angResolution Char.SpatialAxis.Resolution.Refval.value
 s_xel1 long - meta.number Char.SpatialAxis.numBins1
 s_xel2 long - meta.number Char.SpatialAxis.numBins2
@@ -115,8 +124,12 @@ priority integer - - -
 execution_status string - - -
 tracking_type string - - -
 """
-_TYPE_CLASSES = {"real": {"float", "double"}, "integer": {"short", "int", "long"}, "string": {"char", "unicodeChar"},
-                 "region": {"double"}}
+_TYPE_CLASSES = {
+    "real": {"float", "double"},
+    "integer": {"short", "int", "long"},
+    "string": {"char", "unicodeChar"},
+    "region": {"double"},
+}
 
 
 def _standard(text: str) -> list[list[Any]]:
@@ -127,7 +140,12 @@ def _standard(text: str) -> list[list[Any]]:
 def test_obscore_mandatory_columns(name: str, datatype: str, unit: str | None, ucd: str, utype: str) -> None:
     column = BY_NAME["ivoa.obscore"].column(name)
     assert column is not None, name
-    assert (column.datatype, column.unit, column.ucd, column.utype) == (datatype, unit, ucd, f"obscore:{utype}")
+    assert (column.datatype, column.unit, column.ucd, column.utype) == (
+        datatype,
+        unit,
+        ucd,
+        f"obscore:{utype}",
+    )
     assert column.principal and column.std
     if name in {"calib_level", "obs_collection", "obs_id", "obs_publisher_did"}:
         assert not column.nullable
@@ -135,22 +153,40 @@ def test_obscore_mandatory_columns(name: str, datatype: str, unit: str | None, u
 
 def test_obscore_region_and_table_utype() -> None:
     obscore = BY_NAME["ivoa.obscore"]
-    region = obscore.column("s_region")
-    assert region is not None and (region.arraysize, region.xtype) == ("*", "polygon")
+    for table in (obscore, BY_NAME["mmvo.products"]):
+        # ObsCore's REGION as validators (taplint) want it: a string column, STC-S text, xtype adql:REGION
+        region = table.column("s_region")
+        assert region is not None
+        assert (region.datatype, region.arraysize, region.xtype) == ("char", "*", "adql:REGION")
+        assert region.is_region and region.geometry_shape == "polygon" and region.indexed
+        assert region.ucd == "pos.outline;obs.field"
+        if table is obscore:
+            assert region.utype == "obscore:Char.SpatialAxis.Coverage.Support.Area"
     assert obscore.utype == "ivo://ivoa.net/std/obscore#table-1.1"
-    assert obscore.column("obs_creation_date") is not None and obscore.column("dataproduct_subtype") is not None
+    assert (
+        obscore.column("obs_creation_date") is not None and obscore.column("dataproduct_subtype") is not None
+    )
 
 
 @pytest.mark.parametrize(("name", "kind", "unit", "ucd", "utype"), _standard(OBSLOCTAP_STANDARD))
-def test_obsloctap_columns(name: str, kind: str, unit: str | None, ucd: str | None, utype: str | None) -> None:
+def test_obsloctap_columns(
+    name: str, kind: str, unit: str | None, ucd: str | None, utype: str | None
+) -> None:
     column = BY_NAME["ivoa.obsplan"].column(name)
     assert column is not None, name
     assert column.datatype in _TYPE_CLASSES[kind]
     assert (column.unit, column.ucd, column.utype) == (unit, ucd, utype)
     if kind == "region":
         assert column.xtype in {"circle", "polygon"}
-    if name in {"t_planning", "obs_id", "facility_name", "category", "priority", "execution_status",
-                "tracking_type"}:
+    if name in {
+        "t_planning",
+        "obs_id",
+        "facility_name",
+        "category",
+        "priority",
+        "execution_status",
+        "tracking_type",
+    }:
         assert not column.nullable
 
 
