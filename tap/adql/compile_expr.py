@@ -60,6 +60,9 @@ _FOLD: Final[dict[str, Callable[[float, float], float]]] = {
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
 }
+#: What a boolean value may be compared with, ADQL having no boolean literals: VOTable's spellings of booleans,
+#: as strings (case-insensitive) and as the numbers 0 and 1.
+_BOOLEAN_TEXTS: Final = {"true": True, "t": True, "1": True, "false": False, "f": False, "0": False}
 _CAST_INPUTS: Final[dict[str, frozenset[str]]] = {
     **dict.fromkeys(("SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE"), frozenset({"number", "string"})),
     **dict.fromkeys(("CHAR", "VARCHAR"), frozenset({"number", "string", "timestamp"})),
@@ -298,18 +301,55 @@ class ExpressionCompiler:
             return self.target.cone(match)
         if isinstance(match, geometry.Predicate):
             return self.target.spatial_predicate(match.func, match.a, match.b, match.truth)
+        left, right = self._booleans([left, right], node.pos)
         return _COMPARISONS[node.op](this=paren(left.sql), expression=paren(right.sql))
 
     def _between(self, node: Between, scope: Scope, clause: Clause) -> exp.Expression:
-        operand, low, high = (self.value(v, scope, clause) for v in (node.operand, node.low, node.high))
+        values = [self.value(v, scope, clause) for v in (node.operand, node.low, node.high)]
+        operand, low, high = self._booleans(values, node.pos)
         sql = exp.Between(this=paren(operand.sql), low=paren(low.sql), high=paren(high.sql))
         return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
 
     def _in_list(self, node: InList, scope: Scope, clause: Clause) -> exp.Expression:
-        operand = self.value(node.operand, scope, clause)
-        items = [self.value(v, scope, clause).sql for v in node.items]
-        sql = exp.In(this=paren(operand.sql), expressions=items)
+        values = [self.value(v, scope, clause) for v in (node.operand, *node.items)]
+        operand, *items = self._booleans(values, node.pos)
+        sql = exp.In(this=paren(operand.sql), expressions=[item.sql for item in items])
         return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
+
+    def _booleans(self, values: list[Value], position: tuple[int, int]) -> list[Value]:
+        """The operands of a comparison, with constants compared to a boolean turned into booleans.
+
+        ADQL has no boolean literals, so clients compare boolean columns with 1, 0, 'true' or 'false'.  Left
+        alone, ``flag = 1`` fails on PostgreSQL (no ``boolean = integer``) and ``flag = 'true'`` matches nothing
+        on SQLite (which stores 0/1); as the target's own boolean constant both engines agree.
+
+        Raises:
+            AdqlSemanticError: a boolean compared with anything else (another number, string or expression).
+        """
+        boolean = next((v for v in values if v.vtype.kind == "boolean"), None)
+        if boolean is None:
+            return values
+        return [self._boolean_constant(v, boolean, position) for v in values]
+
+    def _boolean_constant(self, value: Value, boolean: Value, position: tuple[int, int]) -> Value:
+        if value.vtype.kind in ("boolean", "null"):
+            return value
+        truth: bool | None = None
+        if value.text is not None:
+            truth = _BOOLEAN_TEXTS.get(value.text.strip().lower())
+            shown = "'" + value.text.replace("'", "''") + "'"
+        elif value.const is not None and value.vtype.kind == "number" and not value.args:
+            truth = {0.0: False, 1.0: True}.get(value.const)
+            shown = f"{value.const:g}"
+        else:
+            shown = fn.describe(value.vtype)
+        if truth is None:
+            name = "a boolean value" if boolean.field is None else f"the boolean column {boolean.field.name}"
+            raise AdqlSemanticError(
+                f"{at(position)}{name} can only be compared with 1, 0, 'true' or 'false' (or another boolean), "
+                f"not with {shown}"
+            )
+        return Value(self.target.boolean(truth), t.BOOLEAN)
 
     def _in_query(self, node: InQuery, scope: Scope, clause: Clause) -> exp.Expression:
         operand = self.value(node.operand, scope, clause)

@@ -122,6 +122,9 @@ class PostgresTarget(Target):
         return _double(call("round" if call_.name == "ROUND" else "trunc", sql[0], places))
 
     def aggregate(self, call_: FuncCall, arg: Value | None) -> exp.Expression:
+        if call_.name in ("MIN", "MAX") and arg is not None and arg.vtype.kind == "boolean":
+            # PostgreSQL has no min/max of booleans (SQLite takes those of 0 and 1): false < true
+            return call("bool_and" if call_.name == "MIN" else "bool_or", arg.sql.copy())
         sql = aggregate(call_, arg)
         if call_.name == "AVG":
             return _double(sql)

@@ -73,6 +73,9 @@ class SqliteTarget(Target):
     name = "sqlite"
     sqlglot_dialect = SQLite()
 
+    def boolean(self, truth: bool) -> exp.Expression:
+        return exp.Literal.number(int(truth))  # booleans are stored as 0 and 1
+
     def double(self, expression: exp.Expression) -> exp.Expression:
         return exp.Cast(this=expression, to=exp.DataType.build("REAL"))
 

@@ -106,6 +106,10 @@ class Target(ABC):
         """A string literal (quotes doubled by the generator)."""
         return exp.Literal.string(text)
 
+    def boolean(self, truth: bool) -> exp.Expression:
+        """A boolean constant, to compare with boolean values: ``TRUE`` or ``FALSE``."""
+        return exp.Boolean(this=truth)
+
     def double(self, expression: exp.Expression) -> exp.Expression:
         """``expression`` as a double: integers mixed with floats in COALESCE or CASE become floats on both
         engines (PostgreSQL converts them itself, SQLite would keep integers and divide them as integers).
