@@ -3,8 +3,8 @@
 The parser refuses any optional feature that is not declared here (:class:`AdqlUnsupportedError`), the
 translator knows no user function that is not declared here, and the TAPRegExt ``languageFeatures`` of the
 capabilities are generated from :func:`language_features`, so what the service declares is exactly what it
-does.  Feature type IVOIDs are written in lower case, as ADQL 2.1 (section 4.1) requires; clients compare them
-case-insensitively.
+does.  Feature type IVOIDs are written as TAPRegExt, which defines them, spells them
+(``ivo://ivoa.net/std/TAPRegExt#features-adqlgeo``), and compared case-insensitively (:func:`is_declared`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ __all__ = [
     "parse_signature",
 ]
 
-_PREFIX: Final = "ivo://ivoa.net/std/tapregext#features-"
+#: IVOIDs compare case-insensitively, so this spelling is as correct as the lower case ADQL 2.1 (section 4.1)
+#: asks for, but clients of the STILTS 3.4 generation (taplint, TOPCAT's TAP client) compare them
+#: case-sensitively with TAPRegExt's spelling: in lower case every feature is "custom" to them and the service
+#: seems to declare no geometry at all.
+_PREFIX: Final = "ivo://ivoa.net/std/TAPRegExt#features-"
 GEOMETRY: Final = _PREFIX + "adqlgeo"
 STRING: Final = _PREFIX + "adql-string"
 COMMON_TABLE: Final = _PREFIX + "adql-common-table"

@@ -1,0 +1,32 @@
+"""The declared optional features: their type IVOIDs as clients recognise them, and the lookup by IVOID."""
+
+from __future__ import annotations
+
+from tap.adql import features as feat
+
+
+def test_feature_types_are_spelled_as_tapregext_spells_them() -> None:
+    # STILTS 3.4 (taplint, TOPCAT) compares these case-sensitively: any other spelling reads as "custom"
+    assert feat.GEOMETRY == "ivo://ivoa.net/std/TAPRegExt#features-adqlgeo"
+    expected = {
+        "ivo://ivoa.net/std/TAPRegExt#features-" + suffix
+        for suffix in (
+            "adqlgeo",
+            "adql-string",
+            "adql-common-table",
+            "adql-sets",
+            "adql-type",
+            "adql-conditional",
+            "adql-offset",
+            "udf",
+        )
+    }
+    assert {f.type for f in feat.language_features()} == expected
+
+
+def test_declared_features_are_looked_up_case_insensitively() -> None:
+    for feature_type in (feat.GEOMETRY, feat.GEOMETRY.lower(), feat.GEOMETRY.upper()):
+        assert feat.is_declared(feature_type, "contains")
+    assert feat.is_declared("ivo://ivoa.net/std/tapregext#features-adql-sets", "UNION")
+    assert not feat.is_declared(feat.GEOMETRY, "REGION")
+    assert not feat.is_declared(feat.UNIT, "IN_UNIT")
