@@ -1,7 +1,8 @@
 """The reserved words of ADQL 2.1 (its own and SQL-92's), which cannot be regular identifiers.
 
 Kept apart from the translator because table metadata needs it too: a published column whose name is reserved
-must be advertised as a delimited identifier (``"size"``).  Source: the ADQL 2.1 grammar, section 2.1.2.
+must be advertised as a delimited identifier (``"size"``), and the ADQL parser (:mod:`tap.adql.lexer`) keeps
+them out of identifier positions.  Source: the ADQL 2.1 REC, section 2.1.2.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ ADQL_RESERVED_WORDS: frozenset[str] = frozenset(
         "asin",
         "atan",
         "atan2",
+        "bigint",
         "bit_and",
         "bit_not",
         "bit_or",
@@ -29,6 +31,7 @@ ADQL_RESERVED_WORDS: frozenset[str] = frozenset(
         "coord2",
         "coordsys",
         "cos",
+        "cot",
         "degrees",
         "distance",
         "exp",
@@ -39,6 +42,7 @@ ADQL_RESERVED_WORDS: frozenset[str] = frozenset(
         "log",
         "log10",
         "mod",
+        "offset",
         "pi",
         "point",
         "polygon",

@@ -23,8 +23,8 @@ __all__ = ["MAX_NESTING", "RESERVED", "Token", "TokenKind", "tokenize"]
 
 TokenKind = Literal["ident", "qident", "string", "number", "op", "eof"]
 
-#: Reserved words in upper case: SQL-92's and ADQL 2.1's (the REC adds BIGINT, COT and OFFSET).
-RESERVED: Final[frozenset[str]] = frozenset(w.upper() for w in RESERVED_WORDS) | {"BIGINT", "COT", "OFFSET"}
+#: Reserved words in upper case: SQL-92's and ADQL 2.1's (:mod:`tap.reserved`, the single list).
+RESERVED: Final[frozenset[str]] = frozenset(w.upper() for w in RESERVED_WORDS)
 #: Deeper parenthesis nesting is refused: no real query needs it, and it would exhaust the parser's stack.
 MAX_NESTING: Final = 64
 
