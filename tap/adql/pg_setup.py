@@ -21,7 +21,31 @@ __all__ = ["CONNECTION_STATEMENTS", "FUNCTION_NAMES", "SETUP_STATEMENTS", "insta
 
 _ATTRIBUTES: Final = "IMMUTABLE STRICT PARALLEL SAFE"
 
+#: ADQL math functions that PostgreSQL refuses outside their domain, failing the whole query, while SQLite
+#: (and ADQL clients) expect NULL there: name -> (parameters, domain condition, value).  Plain SQL CASE
+#: expressions, not STRICT, so that PostgreSQL inlines them into the query.
+_MATH_DOMAINS: Final[dict[str, tuple[str, str, str]]] = {
+    "mmvo_sqrt": ("x double precision", "x >= 0", "sqrt(x)"),
+    "mmvo_ln": ("x double precision", "x > 0", "ln(x)"),
+    "mmvo_log10": ("x double precision", "x > 0", "log(x)"),
+    "mmvo_acos": ("x double precision", "x BETWEEN -1 AND 1", "acos(x)"),
+    "mmvo_asin": ("x double precision", "x BETWEEN -1 AND 1", "asin(x)"),
+    # a negative base needs an integer exponent, zero a non-negative one
+    "mmvo_power": (
+        "b double precision, e double precision",
+        "(b > 0 OR (b < 0 AND e = trunc(e)) OR (b = 0 AND e >= 0))",
+        "power(b, e)",
+    ),
+}
+
 SETUP_STATEMENTS: Final[tuple[str, ...]] = (
+    *(
+        f"""CREATE OR REPLACE FUNCTION {name}({params}) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN {domain} THEN {value} END
+$$"""
+        for name, (params, domain, value) in _MATH_DOMAINS.items()
+    ),
     # Longitude in degrees in [0, 360) from pgSphere's radians in [0, 2 pi).
     f"""CREATE OR REPLACE FUNCTION mmvo_lon_deg(rad double precision) RETURNS double precision
 LANGUAGE sql {_ATTRIBUTES} AS $$

@@ -2,7 +2,9 @@
 
 :func:`prepare_connection` registers the geometry of :mod:`tap.adql.sqlite_geometry` and the functions
 below, which the SQLite target (:mod:`tap.adql.target_sqlite`) calls where SQLite lacks an ADQL function or
-disagrees with it: ``round(x, n)`` ignores negative ``n``, ``log`` is base 10, ``random()`` is an integer,
+disagrees with it: ``round(x, n)`` ignores negative ``n``, ``log`` is base 10, ``log10`` is not exact at powers
+of ten (``log10(1000)`` is 2.9999999999999996, so ``FLOOR(LOG10(1000))`` would be 2), ``pow(0, -1)`` is infinite
+rather than outside the domain (NULL, as PostgreSQL's side gives it), ``random()`` is an integer,
 ``lower``/``upper`` only know ASCII, ``cot`` and ``truncate`` do not exist.  ROUND, TRUNCATE and MOD compute on the 15 significant digits
 PostgreSQL's ``numeric`` would see, so that both engines give the same numbers.  Math functions missing from
 a SQLite built without them get Python versions.
@@ -141,6 +143,18 @@ def _healpix_index(order: object, lon: object, lat: object) -> int | None:
     return int(cells[0])
 
 
+def _null_safe(func: Callable[..., SqlNumber]) -> Callable[..., SqlNumber]:
+    def wrapper(*args: object) -> SqlNumber:
+        if None in args:
+            return None
+        try:
+            return func(*(float(a) for a in args))  # type: ignore[arg-type]
+        except (ValueError, OverflowError):
+            return None  # domain errors are NULL, as in SQLite's own math functions
+
+    return wrapper
+
+
 _FUNCTIONS: Final[tuple[tuple[str, int, Callable[..., SqlValue], bool], ...]] = (
     ("mmvo_round", 2, _round, True),
     ("mmvo_truncate", 2, _truncate, True),
@@ -152,6 +166,8 @@ _FUNCTIONS: Final[tuple[tuple[str, int, Callable[..., SqlValue], bool], ...]] = 
     ("mmvo_rand", 0, _rand, False),
     ("mmvo_timestamp", 1, _timestamp, True),
     ("mmvo_healpix_index", 3, _healpix_index, True),
+    ("mmvo_log10", 1, _null_safe(math.log10), True),
+    ("mmvo_power", 2, _null_safe(math.pow), True),
 )
 
 #: Python versions of the math functions SQLite only has when built with SQLITE_ENABLE_MATH_FUNCTIONS.
@@ -177,18 +193,6 @@ _MATH: Final[dict[str, tuple[int, Callable[..., SqlNumber]]]] = {
 
 #: The functions :func:`prepare_connection` defines besides the geometry ones.
 FUNCTION_NAMES: Final[frozenset[str]] = frozenset(name for name, *_ in _FUNCTIONS)
-
-
-def _null_safe(func: Callable[..., SqlNumber]) -> Callable[..., SqlNumber]:
-    def wrapper(*args: object) -> SqlNumber:
-        if None in args:
-            return None
-        try:
-            return func(*(float(a) for a in args))  # type: ignore[arg-type]
-        except (ValueError, OverflowError):
-            return None  # domain errors are NULL, as in SQLite's own math functions
-
-    return wrapper
 
 
 def _has_math(conn: sqlite3.Connection) -> bool:

@@ -11,6 +11,7 @@ position is written ``spoint(radians(ra), radians(dec)) <@ scircle(...)``, the e
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import ClassVar, Final
 
 from sqlglot import exp
@@ -71,15 +72,22 @@ def _sql(values: Sequence[Value]) -> list[exp.Expression]:
     return [v.sql.copy() for v in values]
 
 
+def _fractional(value: Value) -> bool:
+    """Whether a value may hold a fraction: a float or a string (integers must not go through trunc's double)."""
+    return value.vtype.kind == "string" or (value.vtype.kind == "number" and not value.vtype.is_integer)
+
+
+#: ADQL functions that map to one PostgreSQL function; the ``mmvo_`` ones are NULL outside their domain.
 _SIMPLE: Final[dict[str, str]] = {
-    "ABS": "abs", "CEILING": "ceiling", "DEGREES": "degrees", "EXP": "exp", "FLOOR": "floor", "LOG": "ln",
-    "LOG10": "log", "PI": "pi", "POWER": "power", "RADIANS": "radians", "SQRT": "sqrt", "RAND": "random",
-    "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos", "COT": "cot",
-    "SIN": "sin", "TAN": "tan", "LOWER": "lower", "UPPER": "upper", "COALESCE": "coalesce",
+    "ABS": "abs", "CEILING": "ceiling", "DEGREES": "degrees", "EXP": "exp", "FLOOR": "floor", "LOG": "mmvo_ln",
+    "LOG10": "mmvo_log10", "PI": "pi", "POWER": "mmvo_power", "RADIANS": "radians", "SQRT": "mmvo_sqrt",
+    "RAND": "random", "ACOS": "mmvo_acos", "ASIN": "mmvo_asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos",
+    "COT": "cot", "SIN": "sin", "TAN": "tan", "LOWER": "lower", "UPPER": "upper", "COALESCE": "coalesce",
 }  # fmt: skip
 _DALI: Final = {"point": "mmvo_dali_point", "circle": "mmvo_dali_circle", "polygon": "mmvo_dali_polygon"}
 _FROM_DALI: Final = {"POINT": "mmvo_point_from_dali", "CIRCLE": "mmvo_circle_from_dali",
                      "POLYGON": "mmvo_polygon_from_dali"}  # fmt: skip
+_INTEGER_TYPES: Final = frozenset({"SMALLINT", "INTEGER", "BIGINT"})
 _CAST_TYPES: Final = {"SMALLINT": "SMALLINT", "INTEGER": "INTEGER", "BIGINT": "BIGINT", "REAL": "REAL",
                       "DOUBLE": "DOUBLE PRECISION", "TIMESTAMP": "TIMESTAMP"}  # fmt: skip
 
@@ -125,6 +133,9 @@ class PostgresTarget(Target):
         if call_.name in ("MIN", "MAX") and arg is not None and arg.vtype.kind == "boolean":
             # PostgreSQL has no min/max of booleans (SQLite takes those of 0 and 1): false < true
             return call("bool_and" if call_.name == "MIN" else "bool_or", arg.sql.copy())
+        if call_.name in ("SUM", "AVG") and arg is not None and not arg.vtype.is_integer:
+            # PostgreSQL's sum(real) adds in single precision; ADQL's result is a double, as on SQLite
+            arg = replace(arg, sql=_double(arg.sql.copy()))
         sql = aggregate(call_, arg)
         if call_.name == "AVG":
             return _double(sql)
@@ -144,6 +155,10 @@ class PostgresTarget(Target):
 
     def cast(self, value: Value, target: TypeName) -> exp.Expression:
         sql = value.sql.copy()
+        if target.name in _INTEGER_TYPES and _fractional(value):
+            # PostgreSQL rounds a fraction cast to an integer type (and refuses '2.7'); ADQL leaves the rule to
+            # the service, which truncates as SQLite does.  Through numeric for strings: exact for big integers.
+            sql = call("trunc", _numeric(sql) if value.vtype.kind == "string" else sql)
         if target.name in _CAST_TYPES:
             return exp.Cast(this=sql, to=exp.DataType.build(_CAST_TYPES[target.name], dialect="postgres"))
         if target.name in ("CHAR", "VARCHAR"):

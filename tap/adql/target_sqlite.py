@@ -30,9 +30,9 @@ __all__ = ["SqliteTarget", "dali_literal_check"]
 #: ADQL functions that map to one SQLite function of the same arguments.
 _SIMPLE: Final[dict[str, str]] = {
     "ABS": "abs", "CEILING": "ceiling", "DEGREES": "degrees", "EXP": "exp", "FLOOR": "floor", "LOG": "ln",
-    "LOG10": "log10", "MOD": "mmvo_mod", "PI": "pi", "POWER": "power", "RADIANS": "radians", "SQRT": "sqrt",
-    "RAND": "mmvo_rand", "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2", "COS": "cos",
-    "COT": "mmvo_cot", "SIN": "sin", "TAN": "tan", "LOWER": "mmvo_lower", "UPPER": "mmvo_upper",
+    "LOG10": "mmvo_log10", "MOD": "mmvo_mod", "PI": "pi", "POWER": "mmvo_power", "RADIANS": "radians",
+    "SQRT": "sqrt", "RAND": "mmvo_rand", "ACOS": "acos", "ASIN": "asin", "ATAN": "atan", "ATAN2": "atan2",
+    "COS": "cos", "COT": "mmvo_cot", "SIN": "sin", "TAN": "tan", "LOWER": "mmvo_lower", "UPPER": "mmvo_upper",
     "COALESCE": "coalesce", "CENTROID": "adql_centroid", "AREA": "adql_area", "COORD2": "adql_coord2",
     "COORDSYS": "adql_coordsys",
 }  # fmt: skip
