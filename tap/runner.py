@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import psycopg
 
 from tap.adql.sphere import GeometryError
-from tap.adql.sqlite_geometry import geometry_errors
+from tap.adql.sqlite_errors import FunctionError, function_errors
 from tap.formats.base import Chunk, ResultStatus
 from tap.schema import Column
 from vo_service.errors import QueryTimeoutError, UsageError, VOError
@@ -67,12 +67,12 @@ def _rows(
     """Yields row chunks; the first one (possibly empty) as soon as the query has started returning."""
     try:
         with cursor_factory(timeout) as cursor:
-            with geometry_errors():
+            with function_errors():
                 cursor.execute(sql)
             remaining = maxrec
             first = True
             while True:
-                with geometry_errors():
+                with function_errors():
                     chunk: Sequence[Sequence[object]] = cursor.fetchmany(min(FETCH_SIZE, remaining + 1))
                 if len(chunk) > remaining:
                     status.overflow = True
@@ -85,6 +85,8 @@ def _rows(
                     return
     except GeometryError as exc:
         raise UsageError(f"invalid geometry: {exc}") from exc
+    except FunctionError as exc:
+        raise UsageError(str(exc)) from exc
     except _DB_ERRORS as exc:
         raise _database_error(exc) from exc
 

@@ -259,6 +259,11 @@ class ExpressionCompiler:
             return replace(operand, vtype=operand.vtype.derived()) if operand.vtype.stcs_output else operand
         if kind not in _CAST_INPUTS[name] and kind != "null":
             raise AdqlSemanticError(f"{at(node.pos)}cannot CAST {fn.describe(operand.vtype)} to {name}")
+        if name == "TIMESTAMP" and operand.text is not None:
+            try:
+                t.dali_timestamp(operand.text)
+            except ValueError as exc:
+                raise AdqlSemanticError(f"{at(node.pos)}CAST to TIMESTAMP: {exc}") from None
         return Value(self.target.cast(operand, node.target), vtype, aggregate=operand.aggregate)
 
     def _case(self, node: CaseExpr, scope: Scope, clause: Clause) -> Value:
@@ -284,7 +289,7 @@ class ExpressionCompiler:
         sql, columns = self.subquery(node.query, scope)
         if len(columns) != 1:
             raise AdqlSemanticError(f"{at(node.pos)}a subquery used as a value must return one column")
-        return Value(exp.Subquery(this=sql), columns[0].vtype)
+        return Value(self.target.scalar_subquery(sql, columns[0].sql_name, self.ctx.names), columns[0].vtype)
 
     # ------------------------------------------------------------------------------------ conditions
 

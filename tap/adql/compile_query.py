@@ -51,11 +51,6 @@ GROUP_BY = Clause("GROUP BY", aggregates=False)
 HAVING = Clause("HAVING", aggregates=True)
 ORDER_BY = Clause("ORDER BY", aggregates=True)
 ON = Clause("a join condition", aggregates=False)
-_SET_NODES: Final[dict[str, type[exp.SetOperation]]] = {
-    "UNION": exp.Union,
-    "EXCEPT": exp.Except,
-    "INTERSECT": exp.Intersect,
-}
 _MAX_SQL_NAME: Final = 60
 
 Compiled = tuple[exp.Expression, list[OutputColumn]]
@@ -289,7 +284,10 @@ class QueryCompiler(ExpressionCompiler):
             fn.common_type([Value(exp.Null(), a.vtype), Value(exp.Null(), b.vtype)], node.op, node.pos)
         left = self._operand(left, left_columns, node, right_side=False)
         right = self._operand(right, right_columns, node, right_side=True)
-        result = _SET_NODES[node.op](this=left, expression=right, distinct=not node.all)
+        left_names, right_names = [c.sql_name for c in left_columns], [c.sql_name for c in right_columns]
+        result = self.target.set_operation(
+            node.op, not node.all, ((left, left_names), (right, right_names)), self.ctx.names
+        )
         if limit is not None:
             return self._wrap(result, left_columns, (), None, limit)
         return result, left_columns

@@ -12,7 +12,6 @@ a SQLite built without them get Python versions.
 
 from __future__ import annotations
 
-import datetime
 import math
 import random
 import sqlite3
@@ -25,6 +24,8 @@ from astropy.coordinates import Latitude, Longitude
 from cdshealpix.nested import lonlat_to_healpix
 
 from tap.adql import sqlite_geometry
+from tap.adql.sqlite_errors import FunctionError, keep, kept
+from tap.adql.types import dali_timestamp
 
 __all__ = ["FUNCTION_NAMES", "prepare_connection"]
 
@@ -41,7 +42,7 @@ def _number(value: object, function: str) -> float | None:
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"{function}: {value!r} is not a number") from None
+        raise FunctionError(f"{function}: {value!r} is not a number") from None
 
 
 def _decimal(x: float) -> Decimal:
@@ -114,15 +115,14 @@ def _rand(*_seed: object) -> float:
 def _timestamp(value: object) -> str | None:
     """CAST(x AS TIMESTAMP): DALI ``YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']]`` to the stored form.
 
-    Raises ValueError for text that is not such a timestamp.
+    Raises FunctionError for text that is not such a timestamp.
     """
     if value is None:
         return None
-    text = str(value).strip()
     try:
-        parsed = datetime.datetime.fromisoformat(text[:-1] if text.endswith("Z") else text)
-    except ValueError:
-        raise ValueError(f"CAST: {text!r} is not a DALI timestamp (YYYY-MM-DD['T'hh:mm:ss[.SSS]])") from None
+        parsed = dali_timestamp(str(value))
+    except ValueError as exc:
+        raise FunctionError(f"CAST to TIMESTAMP: {exc}") from None
     stored = parsed.strftime("%Y-%m-%dT%H:%M:%S")
     if parsed.microsecond:
         stored += f".{parsed.microsecond // 1000:03d}"
@@ -136,9 +136,9 @@ def _healpix_index(order: object, lon: object, lat: object) -> int | None:
     if depth is None or ra is None or dec is None:
         return None
     if depth != int(depth) or not 0 <= depth <= _MAX_HEALPIX_ORDER:
-        raise ValueError(f"ivo_healpix_index: order {order!r} is not an integer from 0 to 29")
+        raise FunctionError(f"ivo_healpix_index: order {order!r} is not an integer from 0 to 29")
     if not (math.isfinite(ra) and -90.0 <= dec <= 90.0):
-        raise ValueError(f"ivo_healpix_index: ({lon!r}, {lat!r}) is not a position")
+        raise FunctionError(f"ivo_healpix_index: ({lon!r}, {lat!r}) is not a position")
     cells = lonlat_to_healpix(Longitude([ra], u.deg), Latitude([dec], u.deg), int(depth))
     return int(cells[0])
 
@@ -153,6 +153,29 @@ def _null_safe(func: Callable[..., SqlNumber]) -> Callable[..., SqlNumber]:
             return None  # domain errors are NULL, as in SQLite's own math functions
 
     return wrapper
+
+
+class _SingleValue:
+    """``mmvo_single_value(x)``: the value of a scalar subquery's only row, or NULL when it has none.
+
+    SQLite silently takes the first row of a scalar subquery returning several; PostgreSQL (and SQL) refuse
+    it, and so does this aggregate, at the second row.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.value: SqlValue = None
+
+    def step(self, value: SqlValue) -> None:
+        self.rows += 1
+        if self.rows > 1:
+            error = FunctionError("a subquery used as a value returned more than one row")
+            keep(error)
+            raise error
+        self.value = value
+
+    def finalize(self) -> SqlValue:
+        return self.value
 
 
 _FUNCTIONS: Final[tuple[tuple[str, int, Callable[..., SqlValue], bool], ...]] = (
@@ -192,7 +215,7 @@ _MATH: Final[dict[str, tuple[int, Callable[..., SqlNumber]]]] = {
 }
 
 #: The functions :func:`prepare_connection` defines besides the geometry ones.
-FUNCTION_NAMES: Final[frozenset[str]] = frozenset(name for name, *_ in _FUNCTIONS)
+FUNCTION_NAMES: Final[frozenset[str]] = frozenset({*(name for name, *_ in _FUNCTIONS), "mmvo_single_value"})
 
 
 def _has_math(conn: sqlite3.Connection) -> bool:
@@ -211,8 +234,10 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     """
     sqlite_geometry.register(conn)
     for name, narg, func, deterministic in _FUNCTIONS:
-        conn.create_function(name, narg, func, deterministic=deterministic)
+        conn.create_function(name, narg, kept(func), deterministic=deterministic)
     conn.create_function("mmvo_rand", 1, _rand, deterministic=False)
+    # typeshed has aggregates return int only; any SQL value is fine
+    conn.create_aggregate("mmvo_single_value", 1, _SingleValue)  # type: ignore[arg-type]
     if not _has_math(conn):
         for name, (narg, math_func) in _MATH.items():
             conn.create_function(name, narg, _null_safe(math_func), deterministic=True)

@@ -39,34 +39,25 @@ Functions (all deterministic; every one returns NULL when any argument is NULL):
 Malformed geometry (a polygon with fewer than 3 vertices, a latitude outside [-90, 90], unparsable text ...)
 raises :class:`~tap.adql.sphere.GeometryError`.  Python's ``sqlite3`` reports any exception from a SQL
 function only as ``OperationalError: user-defined function raised exception``; run statements inside
-:func:`geometry_errors` to get the :class:`GeometryError` with its message back.
+:func:`tap.adql.sqlite_errors.function_errors` to get the :class:`GeometryError` with its message back.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Final
 
 from tap.adql import sphere
 from tap.adql.sphere import Circle, Cone, GeometryError, Point, Polygon, Shape
+from tap.adql.sqlite_errors import keep
 
-__all__ = ["FUNCTION_NAMES", "format_shape", "geometry_errors", "parse", "register"]
+__all__ = ["FUNCTION_NAMES", "format_shape", "parse", "register"]
 
-_FUNCTION_FAILED: Final = "user-defined function raised exception"
 _PARSE_CACHE_SIZE: Final = 4096
 _MAX_QUOTED: Final = 80
-
-
-class _LastError(threading.local):
-    error: GeometryError | None = None
-
-
-_last = _LastError()
 
 SqlValue = str | bytes | int | float | None
 
@@ -241,7 +232,8 @@ def _adql_dali(g: str) -> str:
 
 
 def _sql_function(func: Callable[..., SqlValue]) -> Callable[..., SqlValue]:
-    """NULL in, NULL out; a :class:`GeometryError` is kept for :func:`geometry_errors` before sqlite hides it."""
+    """NULL in, NULL out; a :class:`GeometryError` is kept (:func:`tap.adql.sqlite_errors.keep`) before sqlite
+    hides it."""
 
     @functools.wraps(func)
     def wrapper(*args: object) -> SqlValue:
@@ -250,7 +242,7 @@ def _sql_function(func: Callable[..., SqlValue]) -> Callable[..., SqlValue]:
         try:
             return func(*args)
         except GeometryError as exc:
-            _last.error = exc
+            keep(exc)
             raise
 
     return wrapper
@@ -274,7 +266,7 @@ def _adql_in_cone(
             _cone_slot = slot
         return 1 if slot[1].contains(lon, lat) else 0
     except GeometryError as exc:
-        _last.error = exc
+        keep(exc)
         raise
 
 
@@ -308,20 +300,3 @@ def register(conn: sqlite3.Connection) -> None:
     """Defines the ADQL geometry functions on a connection (call once per connection; SQLite forgets them)."""
     for name, narg, func in _FUNCTIONS:
         conn.create_function(name, narg, func, deterministic=True)
-
-
-@contextlib.contextmanager
-def geometry_errors() -> Iterator[None]:
-    """Turns sqlite's anonymous "user-defined function raised exception" back into the :class:`GeometryError`.
-
-    Wrap ``execute`` and each ``fetch*`` of a statement that calls the geometry functions; other errors pass
-    through unchanged.  The error is kept per thread, which is where sqlite runs the functions.
-    """
-    _last.error = None
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        error, _last.error = _last.error, None
-        if error is not None and _FUNCTION_FAILED in str(exc):
-            raise GeometryError(str(error)) from exc
-        raise

@@ -20,10 +20,10 @@ from tap.adql import healpix_index, sphere
 from tap.adql.errors import AdqlSemanticError, at
 from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
 from tap.adql.healpix_index import Range
-from tap.adql.scope import Field, Value, column_sql
+from tap.adql.scope import Field, NameAllocator, Value, column_sql, ident
 from tap.adql.sphere import GeometryError
 from tap.adql.syntax import FuncCall, TypeName
-from tap.adql.targets import Target, aggregate, call, fold_and, number, paren
+from tap.adql.targets import SET_NODES, Operand, Target, aggregate, call, fold_and, number, paren
 
 __all__ = ["SqliteTarget", "dali_literal_check"]
 
@@ -78,6 +78,20 @@ class SqliteTarget(Target):
 
     def double(self, expression: exp.Expression) -> exp.Expression:
         return exp.Cast(this=expression, to=exp.DataType.build("REAL"))
+
+    def set_operation(
+        self, op: str, distinct: bool, operands: tuple[Operand, Operand], names: NameAllocator
+    ) -> exp.Expression:
+        if distinct or op == "UNION":
+            return super().set_operation(op, distinct, operands, names)
+        return _numbered_set_operation(op, operands, names)
+
+    def scalar_subquery(self, query: exp.Expression, column: str, names: NameAllocator) -> exp.Expression:
+        """SQLite would take the first of several rows: ``mmvo_single_value`` refuses a second one."""
+        alias = names("q", "q")
+        single = exp.Select(expressions=[call("mmvo_single_value", column_sql(alias, column))])
+        single.set("from_", exp.From(this=exp.Subquery(this=query, alias=exp.TableAlias(this=ident(alias)))))
+        return exp.Subquery(this=single)
 
     def stored(self, field: Field) -> exp.Expression:
         shape = field.vtype.shape
@@ -202,6 +216,36 @@ class SqliteTarget(Target):
         if value.vtype.shape == "region":
             return value.sql.copy()
         return call("adql_dali", value.sql.copy())
+
+
+def _numbered_set_operation(
+    op: str, operands: tuple[Operand, Operand], names: NameAllocator
+) -> exp.Expression:
+    """INTERSECT ALL or EXCEPT ALL, which SQLite lacks, from the plain INTERSECT or EXCEPT it has.
+
+    Each row of either side gets its rank among the identical rows of that side (``ROW_NUMBER() OVER
+    (PARTITION BY`` every column ``)``), which makes the rows distinct: a row found m times on the left and n
+    times on the right is then kept min(m, n) times by INTERSECT and max(m - n, 0) times by EXCEPT, the
+    multiset semantics PostgreSQL gives natively.  PARTITION BY, like the set operations, takes NULLs as equal.
+    """
+    columns = list(operands[0][1])
+    rank = "_rank"
+    while rank.lower() in {c.lower() for c in columns}:
+        rank = "_" + rank
+    sides: list[exp.Expression] = []
+    for sql, side_columns in operands:
+        alias = names("q", "q")
+        values = [column_sql(alias, c) for c in side_columns]
+        window = exp.Window(this=exp.RowNumber(), partition_by=[v.copy() for v in values])
+        outputs = [exp.Alias(this=v, alias=ident(c)) for v, c in zip(values, columns, strict=True)]
+        side = exp.Select(expressions=[*outputs, exp.Alias(this=window, alias=ident(rank))])
+        side.set("from_", exp.From(this=exp.Subquery(this=sql, alias=exp.TableAlias(this=ident(alias)))))
+        sides.append(side)
+    numbered = SET_NODES[op](this=sides[0], expression=sides[1], distinct=True)
+    alias = names("q", "q")
+    result = exp.Select(expressions=[exp.Alias(this=column_sql(alias, c), alias=ident(c)) for c in columns])
+    result.set("from_", exp.From(this=exp.Subquery(this=numbered, alias=exp.TableAlias(this=ident(alias)))))
+    return result
 
 
 def _constants(values: Sequence[Value]) -> list[float] | None:

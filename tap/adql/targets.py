@@ -15,11 +15,11 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect as SqlglotDialect
 
 from tap.adql.geometry import Cone
-from tap.adql.scope import Field, Value, ident
+from tap.adql.scope import Field, NameAllocator, Value, ident
 from tap.adql.syntax import FuncCall, TypeName
 from tap.schema import Dialect, Table
 
-__all__ = ["Target", "aggregate", "call", "fold_and", "number", "paren"]
+__all__ = ["SET_NODES", "Operand", "Target", "aggregate", "call", "fold_and", "number", "paren"]
 
 _ATOMIC = (
     exp.Column,
@@ -63,6 +63,15 @@ def fold_and(conditions: Sequence[exp.Expression]) -> exp.Expression:
         result = exp.And(this=result, expression=paren(condition))
     return result
 
+
+#: A set operation operand: its SQL and the SQL names of its output columns.
+Operand = tuple[exp.Expression, Sequence[str]]
+
+SET_NODES: Final[dict[str, type[exp.SetOperation]]] = {
+    "UNION": exp.Union,
+    "EXCEPT": exp.Except,
+    "INTERSECT": exp.Intersect,
+}
 
 _AGGREGATES: Final[dict[str, type[exp.Expression]]] = {
     "COUNT": exp.Count,
@@ -115,6 +124,18 @@ class Target(ABC):
         engines (PostgreSQL converts them itself, SQLite would keep integers and divide them as integers).
         """
         return exp.Cast(this=expression, to=exp.DataType.build("DOUBLE PRECISION"))
+
+    def set_operation(
+        self, op: str, distinct: bool, operands: tuple[Operand, Operand], names: NameAllocator
+    ) -> exp.Expression:
+        """UNION, EXCEPT or INTERSECT of two queries, ``ALL`` unless ``distinct``; ``names`` gives SQL names
+        unique in the statement should the target need relations of its own."""
+        (left, _), (right, _) = operands
+        return SET_NODES[op](this=left, expression=right, distinct=distinct)
+
+    def scalar_subquery(self, query: exp.Expression, column: str, names: NameAllocator) -> exp.Expression:
+        """A subquery used as a value, returning its one ``column``; more than one row must be an error."""
+        return exp.Subquery(this=query)
 
     @abstractmethod
     def stored(self, field: Field) -> exp.Expression:

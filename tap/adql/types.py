@@ -7,6 +7,7 @@ catalogue's :class:`~tap.schema.Column` so that its UCD, description and flags r
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
@@ -31,6 +32,7 @@ __all__ = [
     "VType",
     "adql_type",
     "arithmetic",
+    "dali_timestamp",
     "from_column",
     "geometry",
 ]
@@ -168,3 +170,16 @@ def adql_type(name: str, length: int | None = None) -> VType:
         return _ADQL_TYPES[base]
     except KeyError:
         raise ValueError(f"not an ADQL type: {name!r}") from None
+
+
+def dali_timestamp(text: str) -> datetime.datetime:
+    """The time a DALI timestamp (``YYYY-MM-DD['T'hh:mm:ss[.SSS]]['Z']``) gives, for CAST to TIMESTAMP.
+
+    Raises:
+        ValueError: not such a timestamp; the message quotes the text.
+    """
+    stripped = text.strip()
+    try:
+        return datetime.datetime.fromisoformat(stripped[:-1] if stripped.endswith("Z") else stripped)
+    except ValueError:
+        raise ValueError(f"{stripped!r} is not a DALI timestamp (YYYY-MM-DD['T'hh:mm:ss[.SSS]])") from None

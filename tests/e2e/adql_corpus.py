@@ -1178,17 +1178,11 @@ _SETS = [
     Valid("intersect_all", "SELECT class FROM mmvo.sources WHERE source_id <= 10 INTERSECT ALL "
           "SELECT class FROM mmvo.sources WHERE source_id <= 6",
           model_rows(lambda m: [(c,) for c in (Counter(_classes(m, 10)) & Counter(_classes(m, 6))).elements()],
-                     ordered=False), ("class",),
-          bug_on={"sqlite": "INTERSECT ALL is passed through to SQLite, which has no INTERSECT ALL: HTTP 400 "
-                            "'the database could not run the query: near \"ALL\": syntax error' (declared in the "
-                            "capabilities, works on PostgreSQL)"}),
+                     ordered=False), ("class",)),
     Valid("except_all", "SELECT class FROM mmvo.sources WHERE source_id <= 10 EXCEPT ALL "
           "SELECT class FROM mmvo.sources WHERE source_id <= 3",
           model_rows(lambda m: [(c,) for c in (Counter(_classes(m, 10)) - Counter(_classes(m, 3))).elements()],
-                     ordered=False), ("class",),
-          bug_on={"sqlite": "EXCEPT ALL is passed through to SQLite, which has no EXCEPT ALL: HTTP 400 "
-                            "'the database could not run the query: near \"ALL\": syntax error' (declared in the "
-                            "capabilities, works on PostgreSQL)"}),
+                     ordered=False), ("class",)),
     Valid("intersect_binds_tighter_than_union",
           "SELECT name FROM mmvo.sources WHERE source_id = 1 UNION SELECT name FROM mmvo.sources "
           "WHERE source_id <= 3 INTERSECT SELECT name FROM mmvo.sources WHERE source_id >= 3 ORDER BY name",
@@ -1841,15 +1835,10 @@ _FUNCTIONS = [
             bug_on={"postgresql": "POINT('ICRS', 10, -95) is accepted on PostgreSQL (HTTP 200): pgSphere folds it to "
                                   "(190, -85), a different position, whereas SQLite refuses the latitude"}),
     Invalid("cast_of_bad_timestamp", "SELECT TOP 1 CAST('not a date' AS TIMESTAMP) FROM mmvo.sources",
-            ("not a date",), translator=False,
-            bug_on={"sqlite": "an invalid timestamp literal in CAST reaches SQLite, whose message is only "
-                              "'the database could not run the query: user-defined function raised exception' "
-                              "(nothing about the value or the CAST)"}),
+            ("not a date",), translator=False),
     Invalid("scalar_subquery_of_several_rows",
             "SELECT (SELECT source_id FROM mmvo.sources) AS x FROM integral.instruments", ("more than one row",),
-            translator=False,
-            bug_on={"sqlite": "a scalar subquery returning several rows is not an error on SQLite, which silently "
-                              "takes the first row (HTTP 200); PostgreSQL refuses it"}),
+            translator=False),
     Invalid("sin_of_string_column", "SELECT SIN(name) FROM mmvo.sources", ("SIN", "string"),
             bug=_NOT_TYPED.format(what="SIN(name)", sqlite="NULL for every row",
                                   pg="'function sin(text) does not exist'")),

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tap.adql import sphere, sqlite_geometry
+from tap.adql import sphere
 from tap.adql.sphere import Circle, Point, Polygon
+from tap.adql.sqlite_errors import function_errors
 from tests.tap.adql.test_sphere import StarPolygon, offset
 from tests.tap.adql.test_sqlite_geometry import geometry_db
 
@@ -76,7 +77,7 @@ def pg_column(pg_conn: Any, sql: str, *arrays: Sequence[Any]) -> list[Any]:
 
 
 def lite_column(lite: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> list[Any]:
-    with sqlite_geometry.geometry_errors():
+    with function_errors():
         return [lite.execute(sql, row).fetchone()[0] for row in rows]
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tap.adql import sphere, sqlite_geometry
 from tap.adql.sphere import GeometryError
+from tap.adql.sqlite_errors import function_errors
 from tests.tap.adql.test_sphere import BOUNDARY_MARGIN, StarPolygon, offset, positions, radii, star_polygons
 
 FAST = settings(max_examples=100, deadline=None)
@@ -58,7 +59,7 @@ def db() -> Iterator[sqlite3.Connection]:
 
 
 def one(db: sqlite3.Connection, sql: str, *params: object) -> object:
-    with sqlite_geometry.geometry_errors():
+    with function_errors():
         return db.execute(sql, params).fetchone()[0]
 
 
@@ -168,11 +169,11 @@ def test_malformed_geometry_is_a_clear_error(db: sqlite3.Connection, sql: str, m
 
 
 def test_other_errors_pass_through(db: sqlite3.Connection) -> None:
-    with pytest.raises(sqlite3.OperationalError, match="no such column"), sqlite_geometry.geometry_errors():
+    with pytest.raises(sqlite3.OperationalError, match="no such column"), function_errors():
         db.execute("select nope")
     with pytest.raises(GeometryError):
         one(db, "select adql_point(0, 100)")
-    with pytest.raises(sqlite3.OperationalError, match="syntax error"), sqlite_geometry.geometry_errors():
+    with pytest.raises(sqlite3.OperationalError, match="syntax error"), function_errors():
         db.execute("select from")  # a stale geometry error must not be reported for this one
 
 
