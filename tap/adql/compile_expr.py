@@ -1,10 +1,10 @@
-"""Compiling ADQL value expressions and search conditions into target SQL, with their types.
+"""Compiling ADQL value expressions into target SQL, with their types.
 
 Each syntax node maps to one method through a dispatch table.  Names are resolved in the current
-:class:`~tap.adql.scope.Scope`, types follow :mod:`tap.adql.functions`, database specifics come from the
-:class:`~tap.adql.targets.Target`, and comparisons that express cones or geometric predicates are handed to
-:mod:`tap.adql.geometry`.  Constant numeric sub-expressions are evaluated on the way (``Value.const``) so that
-cones given as ``1./60`` or ``-(10 + 2)`` still use the spatial index.
+:class:`~tap.adql.scope.Scope`, types follow :mod:`tap.adql.functions` and database specifics come from the
+:class:`~tap.adql.targets.Target`.  Constant numeric sub-expressions are evaluated on the way
+(``Value.const``) so that cones given as ``1./60`` or ``-(10 + 2)`` still use the spatial index.  Search
+conditions are compiled by :mod:`tap.adql.compile_cond`, queries by :mod:`tap.adql.compile_query`.
 """
 
 from __future__ import annotations
@@ -17,30 +17,22 @@ from typing import Any, Final
 from sqlglot import exp
 
 from tap.adql import functions as fn
-from tap.adql import geometry
 from tap.adql import types as t
 from tap.adql.errors import AdqlSemanticError, AdqlUnknownNameError, AdqlUnsupportedError, at
 from tap.adql.features import UserFunction
+from tap.adql.grouping import mark_aggregate
 from tap.adql.scope import NameAllocator, Scope, Value
 from tap.adql.syntax import (
-    Between,
-    BoolOp,
     CaseExpr,
     CastExpr,
     ColumnRef,
-    Comparison,
     Condition,
-    Exists,
     FuncCall,
-    InList,
-    InQuery,
-    IsNull,
-    Like,
     Literal,
-    Not,
     Operation,
     QueryExpr,
     ScalarSubquery,
+    TypeName,
     Unary,
     ValueExpr,
 )
@@ -49,9 +41,6 @@ from tap.schema import Catalog, Table
 
 __all__ = ["IN_AGGREGATE", "WHERE", "Clause", "Context", "ExpressionCompiler", "OutputColumn"]
 
-_COMPARISONS: Final[dict[str, type[exp.Expression]]] = {
-    "=": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ, "<": exp.LT, ">": exp.GT, "<=": exp.LTE, ">=": exp.GTE,
-}  # fmt: skip
 _ARITHMETIC: Final[dict[str, type[exp.Expression]]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
 _PRECEDENCE: Final = {"+": 1, "-": 1, "*": 2, "/": 2, "||": 3}
 _FOLD: Final[dict[str, Callable[[float, float], float]]] = {
@@ -60,9 +49,6 @@ _FOLD: Final[dict[str, Callable[[float, float], float]]] = {
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
 }
-#: What a boolean value may be compared with, ADQL having no boolean literals: VOTable's spellings of booleans,
-#: as strings (case-insensitive) and as the numbers 0 and 1.
-_BOOLEAN_TEXTS: Final = {"true": True, "t": True, "1": True, "false": False, "f": False, "0": False}
 _CAST_INPUTS: Final[dict[str, frozenset[str]]] = {
     **dict.fromkeys(("SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE"), frozenset({"number", "string"})),
     **dict.fromkeys(("CHAR", "VARCHAR"), frozenset({"number", "string", "timestamp"})),
@@ -106,7 +92,7 @@ class Context:
 
 
 class ExpressionCompiler:
-    """Value expressions and conditions; :class:`tap.adql.compile_query.QueryCompiler` adds queries."""
+    """Value expressions; :class:`tap.adql.compile_cond.ConditionCompiler` adds conditions, then queries."""
 
     def __init__(self, context: Context) -> None:
         self.ctx = context
@@ -128,19 +114,37 @@ class ExpressionCompiler:
             return Value(self.target.string(lit.text), t.STRING, text=lit.text)
         if lit.kind == "null":
             return Value(exp.Null(), t.NULL)
-        if lit.kind == "int":
-            n = int(lit.text)
-            sql = self.target.literal("int", str(abs(n)))
-            vtype = t.INT if abs(n) < 2**31 else t.LONG if abs(n) < 2**63 else t.DOUBLE
-            return Value(exp.Neg(this=sql) if n < 0 else sql, vtype, const=float(n))
-        mantissa, _, exponent = lit.text.upper().partition("E")
+        return self._number(
+            lit.text.lstrip("-"), negative=lit.text.startswith("-")
+        )  # ROUND's places are signed
+
+    def _number(self, digits: str, negative: bool = False) -> Value:
+        """An unsigned numeric literal (``negative``: with a minus sign): an integer type, else a double."""
+        if digits.isdigit():
+            n = int(digits)
+            sql = self.target.literal("int", digits)
+            vtype = t.INT if n < 2**31 else t.LONG if n < 2**63 else t.DOUBLE
+            return Value(
+                exp.Neg(this=sql) if negative else sql, vtype, const=-float(n) if negative else float(n)
+            )
+        mantissa, _, exponent = digits.upper().partition("E")
         mantissa = "0" + mantissa if mantissa.startswith(".") else mantissa
         mantissa = mantissa + "0" if mantissa.endswith(".") else mantissa
         text = mantissa + (f"E{exponent}" if exponent else "")
-        const = float(text)
+        const = -float(text) if negative else float(text)
+        sql = self.target.literal("float" if exponent else "decimal", text)
         return Value(
-            self.target.literal(lit.kind, text), t.DOUBLE, const=const if math.isfinite(const) else None
+            exp.Neg(this=sql) if negative else sql, t.DOUBLE, const=const if math.isfinite(const) else None
         )
+
+    def _as_number(self, value: Value) -> Value:
+        """A string literal that reads as a number, as that number (``'30' * 1323`` is valid ADQL).
+
+        Left to the databases, PostgreSQL would refuse ``'2.5' * 2`` (the literal taken as an integer) and SQLite
+        would compare ``flux * 2 = '12'`` as text; anything else is returned unchanged.
+        """
+        parsed = None if value.text is None else fn.number_text(value.text)
+        return value if parsed is None else self._number(parsed[1], negative=parsed[0])
 
     def _column(self, ref: ColumnRef, scope: Scope, clause: Clause) -> Value:
         field = scope.resolve(ref)
@@ -148,7 +152,7 @@ class ExpressionCompiler:
         return Value(sql, field.vtype, field=field)
 
     def _unary(self, node: Unary, scope: Scope, clause: Clause) -> Value:
-        operand = self.value(node.operand, scope, clause)
+        operand = self._as_number(self.value(node.operand, scope, clause))
         fn.require_numeric(operand, f"{at(node.pos)}unary {node.op}")
         if node.op == "+":
             return operand
@@ -170,6 +174,8 @@ class ExpressionCompiler:
             chain.append(leftmost)
             leftmost = leftmost.left
         value = self.value(leftmost, scope, clause)
+        if node.op != "||":
+            value = self._as_number(value)
         left_sql = paren(value.sql)
         for step in reversed(chain):
             value = self._combine(step, value, left_sql, self.value(step.right, scope, clause))
@@ -183,6 +189,7 @@ class ExpressionCompiler:
                 if side.vtype.kind == "geometry":
                     raise AdqlSemanticError(f"{at(node.pos)}|| cannot concatenate {fn.describe(side.vtype)}")
             return Value(exp.DPipe(this=left_sql, expression=paren(right.sql)), t.STRING, aggregate=aggregate)
+        right = self._as_number(right)
         for side in (left, right):
             fn.require_numeric(side, f"{at(node.pos)}operator {node.op}")
         if node.op == "/":
@@ -201,6 +208,8 @@ class ExpressionCompiler:
         if call.udf:
             return self._udf(call, scope, clause)
         args = tuple(self.value(a, scope, clause) for a in call.args)
+        if call.name in fn.MATH_FUNCTIONS:
+            args = tuple(self._as_number(a) for a in args)
         aggregate = any(a.aggregate for a in args)
         if call.name in ("CONTAINS", "INTERSECTS"):
             vtype = fn.result_type(call, args)
@@ -231,8 +240,10 @@ class ExpressionCompiler:
         if not clause.aggregates:
             raise AdqlSemanticError(f"{at(call.pos)}{call.name} is not allowed in {clause.name}")
         arg = None if call.star else self.value(call.args[0], scope, IN_AGGREGATE)
+        if arg is not None and call.name in ("SUM", "AVG"):
+            arg = self._as_number(arg)
         vtype = fn.result_type(call, () if arg is None else (arg,))
-        return Value(self.target.aggregate(call, arg), vtype, aggregate=True)
+        return Value(mark_aggregate(self.target.aggregate(call, arg)), vtype, aggregate=True)
 
     def _udf(self, call: FuncCall, scope: Scope, clause: Clause) -> Value:
         udf = self.ctx.udfs.get(call.name)
@@ -242,12 +253,30 @@ class ExpressionCompiler:
             raise AdqlSemanticError(
                 f"{at(call.pos)}{udf.name} takes {len(udf.params)} arguments, not {len(call.args)} ({udf.signature})"
             )
-        args = tuple(self.value(a, scope, clause) for a in call.args)
+        args = tuple(
+            self._udf_argument(udf, udf.params[i], self.value(a, scope, clause), a.pos)
+            for i, a in enumerate(call.args)
+        )
         return Value(
             self.target.udf(udf.name, args),
             t.adql_type(udf.returns),
             aggregate=any(a.aggregate for a in args),
         )
+
+    def _udf_argument(
+        self, udf: UserFunction, param: tuple[str, str], value: Value, position: tuple[int, int]
+    ) -> Value:
+        """An argument of a user function, checked against the type its signature declares; numbers passed
+        as strings are cast to text, so that the database finds the function's signature."""
+        name, declared = param
+        expected = t.adql_type(declared)
+        if not fn.fits(value, expected):
+            raise AdqlSemanticError(
+                f"{at(position)}{udf.name}: argument {name} is {declared}, not {fn.shown(value)} ({udf.signature})"
+            )
+        if expected.kind == "string" and value.vtype.kind == "number":
+            return Value(self.target.cast(value, TypeName("VARCHAR", None, position)), t.STRING)
+        return self._as_number(value) if expected.kind == "number" else value
 
     def _cast(self, node: CastExpr, scope: Scope, clause: Clause) -> Value:
         operand = self.value(node.operand, scope, clause)
@@ -291,112 +320,9 @@ class ExpressionCompiler:
             raise AdqlSemanticError(f"{at(node.pos)}a subquery used as a value must return one column")
         return Value(self.target.scalar_subquery(sql, columns[0].sql_name, self.ctx.names), columns[0].vtype)
 
-    # ------------------------------------------------------------------------------------ conditions
-
     def condition(self, cond: Condition, scope: Scope, clause: Clause) -> exp.Expression:
-        handler: Any = _CONDITION_HANDLERS[type(cond)]
-        result: exp.Expression = handler(self, cond, scope, clause)
-        return result
-
-    def _comparison(self, node: Comparison, scope: Scope, clause: Clause) -> exp.Expression:
-        left = self.value(node.left, scope, clause)
-        right = self.value(node.right, scope, clause)
-        match = geometry.match_comparison(node.op, left, right)
-        if isinstance(match, geometry.Cone):
-            return self.target.cone(match)
-        if isinstance(match, geometry.Predicate):
-            return self.target.spatial_predicate(match.func, match.a, match.b, match.truth)
-        left, right = self._booleans([left, right], node.pos)
-        return _COMPARISONS[node.op](this=paren(left.sql), expression=paren(right.sql))
-
-    def _between(self, node: Between, scope: Scope, clause: Clause) -> exp.Expression:
-        values = [self.value(v, scope, clause) for v in (node.operand, node.low, node.high)]
-        operand, low, high = self._booleans(values, node.pos)
-        sql = exp.Between(this=paren(operand.sql), low=paren(low.sql), high=paren(high.sql))
-        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
-
-    def _in_list(self, node: InList, scope: Scope, clause: Clause) -> exp.Expression:
-        values = [self.value(v, scope, clause) for v in (node.operand, *node.items)]
-        operand, *items = self._booleans(values, node.pos)
-        sql = exp.In(this=paren(operand.sql), expressions=[item.sql for item in items])
-        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
-
-    def _booleans(self, values: list[Value], position: tuple[int, int]) -> list[Value]:
-        """The operands of a comparison, with constants compared to a boolean turned into booleans.
-
-        ADQL has no boolean literals, so clients compare boolean columns with 1, 0, 'true' or 'false'.  Left
-        alone, ``flag = 1`` fails on PostgreSQL (no ``boolean = integer``) and ``flag = 'true'`` matches nothing
-        on SQLite (which stores 0/1); as the target's own boolean constant both engines agree.
-
-        Raises:
-            AdqlSemanticError: a boolean compared with anything else (another number, string or expression).
-        """
-        boolean = next((v for v in values if v.vtype.kind == "boolean"), None)
-        if boolean is None:
-            return values
-        return [self._boolean_constant(v, boolean, position) for v in values]
-
-    def _boolean_constant(self, value: Value, boolean: Value, position: tuple[int, int]) -> Value:
-        if value.vtype.kind in ("boolean", "null"):
-            return value
-        truth: bool | None = None
-        if value.text is not None:
-            truth = _BOOLEAN_TEXTS.get(value.text.strip().lower())
-            shown = "'" + value.text.replace("'", "''") + "'"
-        elif value.const is not None and value.vtype.kind == "number" and not value.args:
-            truth = {0.0: False, 1.0: True}.get(value.const)
-            shown = f"{value.const:g}"
-        else:
-            shown = fn.describe(value.vtype)
-        if truth is None:
-            name = "a boolean value" if boolean.field is None else f"the boolean column {boolean.field.name}"
-            raise AdqlSemanticError(
-                f"{at(position)}{name} can only be compared with 1, 0, 'true' or 'false' (or another boolean), "
-                f"not with {shown}"
-            )
-        return Value(self.target.boolean(truth), t.BOOLEAN)
-
-    def _in_query(self, node: InQuery, scope: Scope, clause: Clause) -> exp.Expression:
-        operand = self.value(node.operand, scope, clause)
-        sql, columns = self.subquery(node.query, scope)
-        if len(columns) != 1:
-            raise AdqlSemanticError(f"{at(node.pos)}the subquery of IN must return one column")
-        result = exp.In(this=paren(operand.sql), query=exp.Subquery(this=sql))
-        return exp.Not(this=exp.Paren(this=result)) if node.negated else result
-
-    def _like(self, node: Like, scope: Scope, clause: Clause) -> exp.Expression:
-        operand = self.value(node.operand, scope, clause)
-        pattern = self.value(node.pattern, scope, clause)
-        for side in (operand, pattern):
-            if side.vtype.kind == "geometry":
-                raise AdqlSemanticError(f"{at(node.pos)}LIKE cannot compare {fn.describe(side.vtype)}")
-        sql = self.target.like(operand, pattern, node.case_insensitive)
-        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
-
-    def _is_null(self, node: IsNull, scope: Scope, clause: Clause) -> exp.Expression:
-        operand = self.value(node.operand, scope, clause)
-        sql = exp.Is(this=paren(operand.sql), expression=exp.Null())
-        return exp.Not(this=exp.Paren(this=sql)) if node.negated else sql
-
-    def _exists(self, node: Exists, scope: Scope, clause: Clause) -> exp.Expression:
-        sql, _ = self.subquery(node.query, scope)
-        return exp.Exists(this=sql)
-
-    def _bool(self, node: BoolOp, scope: Scope, clause: Clause) -> exp.Expression:
-        """A chain of AND (or of OR), compiled without recursion, left-deep as sqlglot generates it best."""
-        operands: list[Condition] = []
-        leftmost: Condition = node
-        while isinstance(leftmost, BoolOp) and leftmost.op == node.op:
-            operands.append(leftmost.right)
-            leftmost = leftmost.left
-        connector = exp.And if node.op == "AND" else exp.Or
-        result = paren(self.condition(leftmost, scope, clause))
-        for operand in reversed(operands):
-            result = connector(this=result, expression=paren(self.condition(operand, scope, clause)))
-        return result
-
-    def _not(self, node: Not, scope: Scope, clause: Clause) -> exp.Expression:
-        return exp.Not(this=paren(self.condition(node.operand, scope, clause)))
+        """A search condition (provided by :class:`tap.adql.compile_cond.ConditionCompiler`)."""
+        raise NotImplementedError
 
 
 _VALUE_HANDLERS: Final[dict[type, Callable[..., Value]]] = {
@@ -408,15 +334,4 @@ _VALUE_HANDLERS: Final[dict[type, Callable[..., Value]]] = {
     CastExpr: ExpressionCompiler._cast,
     CaseExpr: ExpressionCompiler._case,
     ScalarSubquery: ExpressionCompiler._scalar_subquery,
-}
-_CONDITION_HANDLERS: Final[dict[type, Callable[..., exp.Expression]]] = {
-    Comparison: ExpressionCompiler._comparison,
-    Between: ExpressionCompiler._between,
-    InList: ExpressionCompiler._in_list,
-    InQuery: ExpressionCompiler._in_query,
-    Like: ExpressionCompiler._like,
-    IsNull: ExpressionCompiler._is_null,
-    Exists: ExpressionCompiler._exists,
-    BoolOp: ExpressionCompiler._bool,
-    Not: ExpressionCompiler._not,
 }

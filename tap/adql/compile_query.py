@@ -22,8 +22,10 @@ from typing import Final
 from sqlglot import exp
 
 from tap.adql import functions as fn
-from tap.adql.compile_expr import WHERE, Clause, ExpressionCompiler, OutputColumn
-from tap.adql.errors import AdqlSemanticError, AdqlUnknownNameError, at
+from tap.adql.compile_cond import ConditionCompiler
+from tap.adql.compile_expr import WHERE, Clause, OutputColumn
+from tap.adql.errors import AdqlSemanticError, AdqlUnknownNameError, Position, at
+from tap.adql.grouping import check_grouping
 from tap.adql.scope import Field, Relation, Scope, Value, column_sql, ident
 from tap.adql.syntax import (
     ColumnRef,
@@ -114,7 +116,7 @@ def _combined_limit(*limits: int | None) -> int | None:
     return min(given) if given else None
 
 
-class QueryCompiler(ExpressionCompiler):
+class QueryCompiler(ConditionCompiler):
     """Turns a parsed statement into a target SQL tree and its result columns."""
 
     def statement(self, statement: Statement, limit: int | None) -> Compiled:
@@ -178,14 +180,17 @@ class QueryCompiler(ExpressionCompiler):
         first, joins = self._from(select.from_, scope)
         where = None if select.where is None else self.condition(select.where, scope, WHERE)
         items: list[tuple[Value, str | None, str]] = []
+        positions: list[Position] = []
         for item in select.items:
             if isinstance(item, StarItem):
                 for field in scope.star(item.qualifier, item.pos):
                     items.append((self._field_value(field), None, field.name))
+                    positions.append(item.pos)
             else:
                 value = self.value(item.expr, scope, SELECT_LIST)
                 explicit = None if item.alias is None else item.alias.key
                 items.append((value, explicit, _natural_name(item.expr, value)))
+                positions.append(item.pos)
         names = _unique_names([(explicit, natural) for _, explicit, natural in items])
         aliases = _sql_aliases(names)
         columns = [OutputColumn(n, a, v.vtype) for (v, _, _), n, a in zip(items, names, aliases, strict=True)]
@@ -203,11 +208,17 @@ class QueryCompiler(ExpressionCompiler):
             result.set("joins", joins)
         if where is not None:
             result.set("where", exp.Where(this=where))
-        if select.group_by:
-            group = [self._group_term(g, scope, items, names) for g in select.group_by]
+        group = [self._group_term(g, scope, items, names) for g in select.group_by]
+        if group:
             result.set("group", exp.Group(expressions=group))
+        having = None
         if select.having is not None:
-            result.set("having", exp.Having(this=self.condition(select.having, scope, HAVING)))
+            having = (self.condition(select.having, scope, HAVING), select.having.pos)
+            result.set("having", exp.Having(this=having[0]))
+        if group or having or any(v.aggregate for v, _, _ in items):
+            check_grouping(
+                scope, group, having, [(v.sql, p) for (v, _, _), p in zip(items, positions, strict=True)]
+            )
         self._finish(result, scope, columns, order, offset, _combined_limit(select.top, limit))
         return result, columns
 

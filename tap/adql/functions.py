@@ -1,9 +1,11 @@
 """ADQL's built-in functions: what arguments they accept and what they return.
 
 Both targets share these rules, so a query gets the same result metadata (and the same type errors) on
-SQLite and on PostgreSQL.  Numeric arguments accept strings as well (``'30' * 1323`` is valid ADQL and the
-databases convert); geometries are accepted only where ADQL expects them, and ADQL's geometry constructors
-are resolved to their numeric or POINT form here.
+SQLite and on PostgreSQL.  Numeric arguments accept string literals that read as numbers (``'30' * 1323`` is
+valid ADQL; the compiler turns them into numbers) but no other strings: SQLite would compute ``SIN(name)`` as
+NULL and ``name + 1`` as a number where PostgreSQL fails in the database, so both are refused here, with the
+position and the offending value.  Geometries are accepted only where ADQL expects them, and ADQL's geometry
+constructors are resolved to their numeric or POINT form here.
 
 Raises :class:`AdqlSemanticError` for a wrong argument type and :class:`AdqlSyntaxError` for a constructor
 whose arguments fit none of its forms.
@@ -11,6 +13,7 @@ whose arguments fit none of its forms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -21,11 +24,16 @@ from tap.adql.syntax import FuncCall
 
 __all__ = [
     "GEOMETRY_FUNCTIONS",
+    "check_comparable",
     "common_type",
     "describe",
+    "fits",
+    "number_text",
     "require_geometry",
     "require_numeric",
+    "require_string",
     "result_type",
+    "shown",
 ]
 
 _MATH_KEEP_UNIT: Final = frozenset({"ABS", "CEILING", "FLOOR", "ROUND", "TRUNCATE"})
@@ -38,7 +46,10 @@ GEOMETRY_FUNCTIONS: Final = frozenset(
     {"POINT", "CIRCLE", "BOX", "POLYGON", "CENTROID", "AREA", "COORD1", "COORD2", "COORDSYS", "DISTANCE",
      "CONTAINS", "INTERSECTS"}
 )  # fmt: skip
-_NUMERIC_LIKE: Final = frozenset({"number", "string", "null"})
+#: A string literal that reads as a number: optional sign, then an ADQL unsigned numeric literal.
+_NUMBER_TEXT: Final = re.compile(r"\s*([+-]?)\s*((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*\Z")
+_KIND_NOUNS: Final = {"number": "number", "string": "string", "timestamp": "timestamp", "boolean": "boolean"}
+_MAX_SHOWN: Final = 40
 
 
 def describe(vtype: t.VType) -> str:
@@ -49,10 +60,83 @@ def describe(vtype: t.VType) -> str:
             "null": "NULL"}.get(vtype.kind, f"a {vtype.datatype} array")  # fmt: skip
 
 
+def shown(value: Value) -> str:
+    """A value as an error message names it: the column or literal the client wrote, else its type."""
+    noun = (value.vtype.xtype or "geometry").upper() if value.vtype.kind == "geometry" else None
+    noun = noun or _KIND_NOUNS.get(value.vtype.kind)
+    if value.field is not None and noun is not None:
+        return f"the {noun} column {value.field.name}"
+    if value.text is not None:
+        text = value.text if len(value.text) <= _MAX_SHOWN else value.text[:_MAX_SHOWN] + "..."
+        return "the string '" + text.replace("'", "''") + "'"
+    if value.const is not None and value.vtype.kind == "number" and value.func is None:
+        return f"the number {value.const:g}"
+    return describe(value.vtype)
+
+
+def number_text(text: str) -> tuple[bool, str] | None:
+    """(negative, unsigned numeric literal) of a string literal that reads as a number, else None."""
+    match = _NUMBER_TEXT.match(text)
+    return None if match is None else (match.group(1) == "-", match.group(2))
+
+
+def _numeric(value: Value) -> bool:
+    kind = value.vtype.kind
+    return kind in ("number", "null") or (value.text is not None and number_text(value.text) is not None)
+
+
 def require_numeric(value: Value, where: str, call: FuncCall | None = None) -> None:
-    if value.vtype.kind not in _NUMERIC_LIKE:
+    """``value`` must be a number, NULL, or a string literal that reads as a number.
+
+    Raises:
+        AdqlSemanticError: anything else, named (``SIN expects a number, not the string column name``).
+    """
+    if not _numeric(value):
         position = call.pos if call is not None else None
-        raise AdqlSemanticError(f"{at(position)}{where} expects a number, not {describe(value.vtype)}")
+        raise AdqlSemanticError(f"{at(position)}{where} expects a number, not {shown(value)}")
+
+
+def require_string(value: Value, where: str, position: tuple[int, int]) -> None:
+    """``value`` must be a string (or NULL): LIKE, ILIKE, LOWER and UPPER work on text only."""
+    if value.vtype.kind not in ("string", "null"):
+        raise AdqlSemanticError(f"{at(position)}{where} needs strings, not {shown(value)}")
+
+
+def check_comparable(values: Sequence[Value], position: tuple[int, int]) -> None:
+    """The first value compared with each of the others (=, <, BETWEEN, IN): no string against a number.
+
+    PostgreSQL refuses ``name > 5`` and ``flux = 'abc'`` in the database while SQLite compares them as text
+    (or not at all); a string literal that reads as a number is a number here (the compiler converts it).
+
+    Raises:
+        AdqlSemanticError: a string and a number, both named.
+    """
+    first = values[0]
+    for other in values[1:]:
+        pair = {first.vtype.kind, other.vtype.kind}
+        if pair == {"number", "string"} and not (_numeric(first) and _numeric(other)):
+            raise AdqlSemanticError(f"{at(position)}cannot compare {shown(first)} with {shown(other)}")
+
+
+#: What a declared parameter of each kind accepts besides NULL (other kinds accept their own kind only).
+_FITS: Final[dict[str, Callable[[Value, t.VType], bool]]] = {
+    "number": lambda value, expected: _numeric(value),
+    "string": lambda value, expected: value.vtype.kind in ("string", "number"),  # numbers are passed as text
+    "timestamp": lambda value, expected: value.vtype.kind == "timestamp" or value.text is not None,
+    "geometry": lambda value, expected: (
+        value.vtype.kind == "geometry"
+        and (value.vtype.shape == expected.shape or "region" in (value.vtype.shape, expected.shape))
+    ),
+    "other": lambda value, expected: True,
+}
+
+
+def fits(value: Value, expected: t.VType) -> bool:
+    """Whether ``value`` can be passed where a value of type ``expected`` is declared (a UDF parameter)."""
+    if value.vtype.kind == "null":
+        return True
+    rule = _FITS.get(expected.kind)
+    return value.vtype.kind == expected.kind if rule is None else rule(value, expected)
 
 
 def require_geometry(value: Value, call: FuncCall, shapes: tuple[str, ...] = ()) -> None:
@@ -83,8 +167,7 @@ def _math(call: FuncCall, args: Sequence[Value]) -> t.VType:
 
 
 def _case_folding(call: FuncCall, args: Sequence[Value]) -> t.VType:
-    if args[0].vtype.kind == "geometry":
-        raise AdqlSemanticError(f"{at(call.pos)}{call.name} expects a string, not {describe(args[0].vtype)}")
+    require_string(args[0], call.name, call.pos)
     return t.STRING
 
 

@@ -113,7 +113,7 @@ def test_booleans_compare_with_literals_alike(db: Db, condition: str, expected: 
 
 def test_booleans_leave_as_booleans(db: Db) -> None:
     translation = translate(
-        "SELECT flag, COALESCE(flag, transient) AS c, MAX(flag) AS hi, MIN(flag) AS lo FROM demo.flags "
+        "SELECT flag, COALESCE(flag, MIN(transient)) AS c, MAX(flag) AS hi, MIN(flag) AS lo FROM demo.flags "
         "GROUP BY flag ORDER BY flag",
         catalog=StaticCatalog([_table("demo")]),
         dialect="sqlite",

@@ -65,6 +65,8 @@ _SET_WIDTH = "set operands of different widths: the same tables are used with ot
 _NOT_IN_FROM = "a qualifier names a table that is not in FROM"
 _CATALOG_PART = "catalog.schema.table names: the service has no catalogues"
 _WART = "GAVO's 'warts' file: accepted by DaCHS, but 'Markus would rather have [it] fail'"
+_STRING_NUMBER = "a number compared with a string that is no number (PostgreSQL fails, SQLite compares text)"
+_UNGROUPED = "a column neither grouped nor aggregated (PostgreSQL fails, SQLite takes any row of the group)"
 
 #: Valid grammar that no single catalogue makes meaningful: (expected error, reason).
 CATALOGUE_CONFLICTS: Final[dict[str, tuple[type[AdqlError], str]]] = {
@@ -109,6 +111,22 @@ CATALOGUE_CONFLICTS: Final[dict[str, tuple[type[AdqlError], str]]] = {
     "select * from z.x.y": (AdqlUnknownNameError, _CATALOG_PART),
     "select * from z.x.y, a": (AdqlUnknownNameError, _CATALOG_PART),
     "select x from y where CENTROID(3)=x": (AdqlSemanticError, _WART),
+    "SELECT * FROM y WHERE 1=CONTAINS(POINT('ICRS',x,'sy') ,CIRCLE('ICRS',x,y,z))": (
+        AdqlSemanticError,
+        _WART,
+    ),
+    "select x from y where z BETWEEN 'a' AND 'b'": (AdqlSemanticError, _STRING_NUMBER),
+    "select x from y where z NOT IN (a, 4, 'xy')": (AdqlSemanticError, _STRING_NUMBER),
+    "select x from z where 5+9>'gaga'||'bla'": (AdqlSemanticError, _STRING_NUMBER),
+    **{
+        q: (AdqlSemanticError, _UNGROUPED)
+        for q in (
+            "select x from t1 group by z",
+            "select x from t1 group by z, s",
+            "select x from t1 group by y having x=z AND 7<u",
+            "select * from bar group by foo",
+        )
+    },
     "select x from y where CENTROID(COUNT(*))=x": (AdqlSemanticError, _WART),
 }
 
