@@ -31,6 +31,7 @@ from astropy.table import Table as AstropyTable
 from astropy.time import Time
 from numpy.typing import NDArray
 
+from tap.position import find_position, ucd_has
 from tap.schema import Column, Dialect, Table, is_region_xtype
 from vo_service import db
 from vo_service.errors import UsageError
@@ -41,15 +42,6 @@ CHUNK_ROWS = 100_000
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 #: Schemas whose content the service manages itself; ingesting into them needs ``allow_reserved_schemas``.
 RESERVED_SCHEMAS = frozenset({"tap_schema", "ivoa", "tap_upload", "mmvo_private"})
-#: (ra, dec) column names recognised without UCDs, compared lower-case, in order of preference.
-_POSITION_NAMES = (
-    ("ra", "dec"),
-    ("ra_deg", "dec_deg"),
-    ("raj2000", "dej2000"),
-    ("raj2000", "decj2000"),
-    ("ra_icrs", "de_icrs"),
-    ("ra_icrs", "dec_icrs"),
-)
 _SUFFIXES = {
     ".fits": "fits", ".fit": "fits", ".fts": "fits",
     ".xml": "votable", ".vot": "votable", ".votable": "votable",
@@ -179,20 +171,6 @@ def _datatype(
     raise UsageError(f"column {name!r} has an unsupported type {dtype}")
 
 
-def _is_ucd(ucd: str | None, *words: str) -> bool:
-    return ucd is not None and set(words) <= {w.strip().lower() for w in ucd.split(";")}
-
-
-def _find_position(columns: list[Column]) -> tuple[str, str] | None:
-    numeric = [c for c in columns if c.datatype in {"float", "double"} and c.unit in {None, "deg"}]
-    ra = [c.name for c in numeric if _is_ucd(c.ucd, "pos.eq.ra", "meta.main")]
-    dec = [c.name for c in numeric if _is_ucd(c.ucd, "pos.eq.dec", "meta.main")]
-    if len(ra) == 1 and len(dec) == 1:
-        return ra[0], dec[0]
-    names = {c.name for c in numeric}
-    return next(((ra, dec) for ra, dec in _POSITION_NAMES if ra in names and dec in names), None)
-
-
 def column_metadata(
     table: AstropyTable, extra: dict[str, dict[str, str | None]]
 ) -> tuple[list[Column], tuple[str, str] | None]:
@@ -219,7 +197,7 @@ def column_metadata(
         )
         description = more.get("description") or getattr(col.info, "description", None) or ""
         unit = None if isinstance(col, Time) else _vo_unit(getattr(col, "unit", None))
-        main = _is_ucd(ucd, "meta.main")
+        main = ucd_has(ucd, "meta.main")
         columns.append(
             Column(
                 name.lower(),
@@ -233,7 +211,7 @@ def column_metadata(
                 indexed=main,
             )
         )
-    position = _find_position(columns)
+    position = find_position(columns)
     if position is not None:
         ucds = {position[0]: "pos.eq.ra;meta.main", position[1]: "pos.eq.dec;meta.main"}
         columns = [
