@@ -80,7 +80,7 @@ def tap_routes(endpoint: TapEndpoint) -> list[BaseRoute]:
 
     async def sync(request: Request) -> Response:
         params = await read_params(request, upload_limit=endpoint.upload_limit)
-        prepared = endpoint.service.prepare(params)
+        prepared = await run_in_threadpool(endpoint.service.prepare, params)  # uploads may be fetched
         rows = await run_in_threadpool(endpoint.service.start, prepared)
         blocks = prepared.output.stream(rows.columns, rows.chunks, status=rows.status, infos=prepared.infos)
         return StreamingResponse(_stream(blocks), media_type=prepared.output.mime)

@@ -17,6 +17,7 @@ from tap.reserved import RESERVED_WORDS
 __all__ = [
     "GEOMETRY_XTYPES",
     "REGION_XTYPE",
+    "UPLOAD_SCHEMA",
     "VOTABLE_DATATYPES",
     "Catalog",
     "Column",
@@ -30,6 +31,11 @@ __all__ = [
 ]
 
 Dialect = Literal["sqlite", "postgresql"]
+
+#: The schema of the tables a query uploads (``TAP_UPLOAD.name``); they live only for that query.
+UPLOAD_SCHEMA = "tap_upload"
+#: PostgreSQL's name for the session's own schema of temporary tables.
+_PG_TEMP_SCHEMA = "pg_temp"
 
 VOTABLE_DATATYPES = frozenset(
     {"boolean", "bit", "unsignedByte", "short", "int", "long", "char", "unicodeChar", "float", "double"}
@@ -185,9 +191,12 @@ class Table:
 
         PostgreSQL has real schemas; SQLite has none, so the table is named ``"schema.name"`` literally
         (a quoted identifier), which cannot collide with anything and reads well in ``sqlite3`` sessions.
+        Uploaded tables (schema :data:`UPLOAD_SCHEMA`) are temporary tables of the query's connection:
+        ``pg_temp.name`` on PostgreSQL, which only ever finds the session's own temporary table, and the TEMP
+        table ``"tap_upload.name"`` on SQLite, found before any table of the main database.
         """
         if dialect == "postgresql":
-            return self.schema, self.name
+            return (_PG_TEMP_SCHEMA if self.schema == UPLOAD_SCHEMA else self.schema), self.name
         return None, self.qualified_name
 
 

@@ -1,24 +1,29 @@
 """The TAP query service: from DALI parameters to a result ready to stream, independent of HTTP.
 
 Sync queries and (next) async jobs both go through ``TapService.prepare``/``start``, so validation, MAXREC and
-the echoed INFOs are the same whichever way a query arrives.
+the echoed INFOs are the same whichever way a query arrives.  A prepared query carries its uploaded tables: the
+query is translated against the published catalogue plus them, and the cursor it runs on has them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from tap.adql.translate import translate
 from tap.formats import resolve_format
 from tap.formats.base import Info, OutputFormat
 from tap.params import DaliParams, parse_maxrec
-from tap.runner import CursorFactory, QueryRows, run_query
-from tap.schema import Catalog, Column, Dialect
+from tap.runner import QueryRows, run_query
+from tap.schema import Catalog, Column, Dialect, StaticCatalog
+from tap.uploads import Fetch, UploadTable, fetch_url, parse_uploads
 from vo_service.errors import UsageError
 
-__all__ = ["ADQL_LANGS", "PreparedQuery", "TapService", "TapSettings"]
+__all__ = ["ADQL_LANGS", "PreparedQuery", "TapService", "TapSettings", "UploadCursorFactory"]
 
 #: LANG values accepted (compared case-insensitively).
 ADQL_LANGS = frozenset({"adql", "adql-2.0", "adql-2.1"})
@@ -32,17 +37,37 @@ class TapSettings:
     maxrec_default: int
     maxrec_hard: int
     timeout: float
+    #: Bytes of all the uploads of one query together.
+    upload_limit: int
+
+
+class UploadCursorFactory(Protocol):
+    """Opens a read-only DB-API cursor that stops its query after ``timeout`` seconds and on whose connection
+    the ``uploads`` exist as the tables their ``Table.sql_name`` names."""
+
+    def __call__(
+        self, timeout: float, uploads: Sequence[UploadTable] = ()
+    ) -> AbstractContextManager[Any]: ...
 
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    """A checked query: its SQL, result columns, output format and the INFOs to echo."""
+    """A checked query: its SQL, result columns, output format, the INFOs to echo and its uploaded tables."""
 
     sql: str
     columns: tuple[Column, ...]
     output: OutputFormat
     maxrec: int
     infos: tuple[Info, ...]
+    uploads: tuple[UploadTable, ...] = ()
+
+
+def _with_uploads(catalog: Catalog, uploads: Sequence[UploadTable]) -> Catalog:
+    """The catalogue a query is translated against: the published tables plus its own uploads."""
+    if not uploads:
+        return catalog
+    base = catalog if isinstance(catalog, StaticCatalog) else StaticCatalog(catalog.tables())
+    return base.with_tables(u.table for u in uploads)
 
 
 class TapService:
@@ -54,18 +79,22 @@ class TapService:
         settings: TapSettings,
         dialect: Dialect,
         catalog: Callable[[], Catalog],
-        cursor_factory: CursorFactory,
+        cursor_factory: UploadCursorFactory,
+        fetch: Fetch = fetch_url,
     ) -> None:
         self.settings = settings
         self.dialect = dialect
         self._catalog = catalog
         self._cursor_factory = cursor_factory
+        self._fetch = fetch
 
     def prepare(self, params: DaliParams) -> PreparedQuery:
-        """Validates the parameters and translates the query; cheap, no database access.
+        """Validates the parameters, reads the uploads and translates the query; no database access, but
+        blocking when an upload is fetched from a URL (call from a worker thread).
 
         Raises:
-            UsageError: a missing or bad parameter (named in the message), or an invalid query.
+            UsageError: a missing or bad parameter (named in the message), a refused upload (named, with the
+                reason), or an invalid query.
         """
         request = params.get("REQUEST")
         if request is not None and request.lower() != "doquery":
@@ -78,13 +107,13 @@ class TapService:
         query = params.get("QUERY")
         if query is None or not query.strip():
             raise UsageError("parameter QUERY is missing or empty")
-        if "UPLOAD" in params:
-            raise UsageError("UPLOAD is not supported by this service yet")
         output = self._output_format(params)
         maxrec = parse_maxrec(
             params.get("MAXREC"), default=self.settings.maxrec_default, hard=self.settings.maxrec_hard
         )
-        translation = translate(query, catalog=self._catalog(), dialect=self.dialect, limit=maxrec + 1)
+        uploads = tuple(parse_uploads(params, limit=self.settings.upload_limit, fetch=self._fetch))
+        catalog = _with_uploads(self._catalog(), uploads)
+        translation = translate(query, catalog=catalog, dialect=self.dialect, limit=maxrec + 1)
         infos = (
             Info("QUERY_STATUS", "OK"),
             Info("standardID", TAP_STANDARD_ID),
@@ -93,7 +122,7 @@ class TapService:
             Info("QUERY", "", query),
             Info("MAXREC", str(maxrec)),
         )
-        return PreparedQuery(translation.sql, translation.columns, output, maxrec, infos)
+        return PreparedQuery(translation.sql, translation.columns, output, maxrec, infos, uploads)
 
     def _output_format(self, params: DaliParams) -> OutputFormat:
         response_format = params.get("RESPONSEFORMAT")
@@ -110,7 +139,7 @@ class TapService:
             QueryTimeoutError: the query ran out of time before its first rows.
         """
         return run_query(
-            self._cursor_factory,
+            functools.partial(self._cursor_factory, uploads=prepared.uploads),
             prepared.sql,
             prepared.columns,
             maxrec=prepared.maxrec,

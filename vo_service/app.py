@@ -26,6 +26,7 @@ from tap.formats import OUTPUT_FORMATS
 from tap.handlers import TapEndpoint, tap_routes
 from tap.schema import Catalog, StaticCatalog
 from tap.service import TapService, TapSettings
+from tap.uploads import UPLOAD_METHODS
 from vo_service.config import Config
 from vo_service.db import Database, load_catalog
 from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
@@ -74,8 +75,9 @@ def _tap_capabilities_document(config: Config, catalog: CatalogCache) -> bytes:
             retention_hard=int(config.job_destruction_days * 86400),
             execution_default=config.job_execution_duration,
             execution_hard=config.job_execution_duration_hard,
-            upload_bytes=None,
+            upload_bytes=config.upload_limit_bytes,
         ),
+        upload_methods=UPLOAD_METHODS,
         obscore=catalog.get().table("ivoa", "obscore") is not None,
     )
     return capabilities_document(tap_capabilities(tap_url, access))
@@ -102,7 +104,9 @@ def create_app(config: Config | None = None) -> Starlette:
 
     tap = TapEndpoint(
         service=TapService(
-            settings=TapSettings(config.maxrec_default, config.maxrec_hard, config.query_timeout),
+            settings=TapSettings(
+                config.maxrec_default, config.maxrec_hard, config.query_timeout, config.upload_limit_bytes
+            ),
             dialect=database.dialect,
             catalog=catalog.get,
             cursor_factory=database.read_cursor,

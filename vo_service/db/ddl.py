@@ -8,9 +8,10 @@ with a B-tree index on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.ddl import CreateView, DropView
 
 from tap.schema import Dialect, Table
@@ -25,6 +26,7 @@ __all__ = [
     "create_view",
     "drop_table",
     "sa_table",
+    "temporary_table_ddl",
 ]
 
 #: Hidden column holding the HEALPix index of the position on SQLite.
@@ -38,15 +40,34 @@ def _dialect(engine: sa.Engine) -> Dialect:
     return "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
 
 
-def sa_table(table: Table, dialect: Dialect, metadata: sa.MetaData | None = None) -> sa.Table:
-    """The SQLAlchemy ``Table`` of ``table`` on ``dialect``, hidden ``_hpx`` column included on SQLite."""
+def sa_table(
+    table: Table, dialect: Dialect, metadata: sa.MetaData | None = None, *, prefixes: Sequence[str] = ()
+) -> sa.Table:
+    """The SQLAlchemy ``Table`` of ``table`` on ``dialect``, hidden ``_hpx`` column included on SQLite.
+
+    ``prefixes`` go between CREATE and TABLE (``TEMPORARY``).
+    """
     schema, name = table.sql_name(dialect)
     columns = [
         sa.Column(c.name, column_type(c, dialect), nullable=c.nullable, quote=True) for c in table.columns
     ]
     if dialect == "sqlite" and table.position is not None:
         columns.append(sa.Column(HPX_COLUMN, sa.BigInteger(), nullable=True))
-    return sa.Table(name, metadata or sa.MetaData(), *columns, schema=schema, quote=True)
+    return sa.Table(
+        name, metadata or sa.MetaData(), *columns, schema=schema, quote=True, prefixes=list(prefixes)
+    )
+
+
+def temporary_table_ddl(table: Table, dialect: Dialect) -> str:
+    """``CREATE TEMPORARY TABLE`` for ``table`` as SQL text, to run on a DB-API connection of ``dialect``.
+
+    Temporary tables belong to one connection (uploads of one query); their name is ``table.sql_name``,
+    which on PostgreSQL puts an uploaded table into ``pg_temp``.
+    """
+    target = sa_table(table, dialect, prefixes=("TEMPORARY",))
+    dialect_class: type[sa.Dialect] = postgresql.base.PGDialect if dialect == "postgresql" else sqlite.dialect
+    compiler_dialect = dialect_class()
+    return str(sa.schema.CreateTable(target).compile(dialect=compiler_dialect))
 
 
 def _ensure_schema(conn: sa.Connection, table: Table) -> None:

@@ -5,6 +5,12 @@ User queries never go through the write engine.  On SQLite they run on connectio
 (``mode=ro``), with ``query_only`` set and an authorizer that refuses anything but reading, so even a
 translator bug cannot modify data; on PostgreSQL they run in ``READ ONLY`` transactions with a
 ``statement_timeout``.  Both stop a query at the configured deadline.
+
+A query with uploaded tables (``TAP_UPLOAD``) gets them as temporary tables of its own connection, created
+before the connection turns read-only: on SQLite a fresh connection, discarded afterwards; on PostgreSQL a
+transaction of its own before the read-only one, and ``DISCARD TEMP`` before the connection goes back to the
+pool (see :mod:`vo_service.db.upload_tables`).  PostgreSQL lets READ ONLY transactions write temporary tables:
+a query could change its own uploads, never anything else.
 """
 
 from __future__ import annotations
@@ -12,15 +18,18 @@ from __future__ import annotations
 import queue
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
 from tap.schema import Dialect
+from tap.uploads import UploadTable
 from vo_service.config import Config
+from vo_service.db.upload_tables import create_upload_tables
 
 __all__ = ["Database", "make_engine", "prepare_database"]
 
@@ -94,37 +103,61 @@ class Database:
             self._sqlite_pool.get_nowait().close()
         self.engine.dispose()
 
-    def _new_sqlite_reader(self) -> sqlite3.Connection:
+    def _new_sqlite_reader(
+        self, before_read_only: Callable[[sqlite3.Connection], None] | None = None
+    ) -> sqlite3.Connection:
+        """A read-only connection; ``before_read_only`` may still create TEMP tables (and is committed)."""
         path = _sqlite_path(self.config.sqlalchemy_url).resolve()
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("PRAGMA query_only=ON")
-        conn.execute("PRAGMA cache_size=-65536")
-        conn.execute("PRAGMA mmap_size=1073741824")
-        _prepare_sqlite(conn)
+        try:
+            _prepare_sqlite(conn)
+            if before_read_only is not None:
+                before_read_only(conn)
+                conn.commit()
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA mmap_size=1073741824")
+        except BaseException:
+            conn.close()
+            raise
         conn.set_authorizer(_deny_writes)
         return conn
 
     @contextmanager
-    def read_cursor(self, timeout: float) -> Iterator[Any]:
+    def read_cursor(self, timeout: float, uploads: Sequence[UploadTable] = ()) -> Iterator[Any]:
         """A DB-API cursor in a read-only context that stops the query after ``timeout`` seconds.
 
-        On PostgreSQL the cursor is server-side, so rows stream from the server in ``fetchmany`` batches.
-        The timeout surfaces as ``sqlite3.OperationalError('interrupted')`` or psycopg's ``QueryCanceled``.
+        ``uploads`` are there as temporary tables, named as their ``Table.sql_name`` says; the time to create
+        them counts towards ``timeout``.  On PostgreSQL the cursor is server-side, so rows stream from the
+        server in ``fetchmany`` batches.  The timeout surfaces as ``sqlite3.OperationalError('interrupted')``
+        or psycopg's ``QueryCanceled``.
+
+        Raises:
+            UsageError: the database refused a value of an upload (the message names the upload).
         """
         if self.dialect == "sqlite":
-            with self._sqlite_cursor(timeout) as cursor:
+            with self._sqlite_cursor(timeout, uploads) as cursor:
                 yield cursor
         else:
-            with self._pg_cursor(timeout) as cursor:
+            with self._pg_cursor(timeout, uploads) as cursor:
                 yield cursor
 
     @contextmanager
-    def _sqlite_cursor(self, timeout: float) -> Iterator[sqlite3.Cursor]:
-        try:
-            conn = self._sqlite_pool.get_nowait()
-        except queue.Empty:
-            conn = self._new_sqlite_reader()
+    def _sqlite_cursor(self, timeout: float, uploads: Sequence[UploadTable]) -> Iterator[sqlite3.Cursor]:
         deadline = time.monotonic() + timeout
+        if uploads:
+            # A connection of its own: TEMP tables are made while it can still write them, and it is closed
+            # after the query, so no later query sees them and no pooled connection ever could write.
+            def create(conn: sqlite3.Connection) -> None:
+                conn.set_progress_handler(_deadline_handler(deadline), 10_000)
+                create_upload_tables(conn, "sqlite", uploads)
+
+            conn = self._new_sqlite_reader(create)
+        else:
+            try:
+                conn = self._sqlite_pool.get_nowait()
+            except queue.Empty:
+                conn = self._new_sqlite_reader()
         conn.set_progress_handler(_deadline_handler(deadline), 10_000)
         cursor = conn.cursor()
         try:
@@ -134,23 +167,56 @@ class Database:
             conn.set_progress_handler(None, 0)
             if conn.in_transaction:
                 conn.rollback()
-            self._sqlite_pool.put(conn)
+            if uploads:
+                conn.close()
+            else:
+                self._sqlite_pool.put(conn)
 
     @contextmanager
-    def _pg_cursor(self, timeout: float) -> Iterator[Any]:
+    def _pg_cursor(self, timeout: float, uploads: Sequence[UploadTable]) -> Iterator[Any]:
         raw = self.engine.raw_connection()
         try:
             conn = raw.driver_connection
             assert conn is not None
+            deadline = time.monotonic() + timeout
+            if uploads:
+                # READ ONLY transactions cannot create tables, so the uploads get a transaction of their own.
+                with conn.transaction():
+                    conn.execute(
+                        "SELECT set_config('statement_timeout', %s, true)", (_milliseconds_to(deadline),)
+                    )
+                    create_upload_tables(conn, "postgresql", uploads)
             with conn.transaction():
                 conn.execute("SET TRANSACTION READ ONLY")
-                conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(int(timeout * 1000)),))
+                conn.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", (_milliseconds_to(deadline),)
+                )
                 with conn.cursor(name="mmvo_query") as cursor:
                     cursor.itersize = 10_000
                     yield cursor
                     # leaving the transaction block commits a read-only transaction: nothing to write
         finally:
+            if uploads:
+                _discard_temporary_tables(raw)
             raw.close()
+
+
+def _discard_temporary_tables(raw: Any) -> None:
+    """Drops the session's temporary tables before the connection goes back to the pool; a connection where
+    that fails is invalidated, so no later query can meet another query's uploads."""
+    conn = raw.driver_connection
+    try:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        conn.execute("DISCARD TEMP")
+        conn.commit()
+    except psycopg.Error:
+        raw.invalidate()
+
+
+def _milliseconds_to(deadline: float) -> str:
+    """``statement_timeout`` for what is left until ``deadline`` (at least 1 ms: 0 would mean no limit)."""
+    return str(max(1, int((deadline - time.monotonic()) * 1000)))
 
 
 def _deadline_handler(deadline: float) -> Callable[[], int]:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import sqlite
 from tap.schema import Column, Dialect, Table
 from vo_service.db.ddl import HPX_COLUMN, sa_table
 
-__all__ = ["Chunk", "dali_to_pgsphere", "insert_chunks"]
+__all__ = ["Chunk", "dali_to_pgsphere", "insert_chunks", "insert_rows"]
 
 Chunk = Mapping[str, Any]
 
@@ -99,12 +99,25 @@ def _timestamp(dialect: Dialect) -> Callable[[Any], Any]:
     return convert
 
 
+def _array_text(value: Any) -> Any:
+    """A numeric array as SQLite stores it: DALI text (``"1 2.5 3"``); text passes as it is."""
+    if value is None or isinstance(value, str):
+        return value
+    return " ".join(repr(x) for x in np.asarray(value).ravel().tolist())
+
+
 def _converter(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
     """Per-value conversion needed before the driver sees a value, or None when values pass as they are."""
     shape = column.geometry_shape
     if shape is not None:
         write = dali_to_pgsphere if dialect == "postgresql" else _dali_text
         return lambda v: None if v is None else write(shape, v)
+    if (
+        dialect == "sqlite"
+        and column.arraysize is not None
+        and column.datatype not in {"char", "unicodeChar"}
+    ):
+        return _array_text
     if column.xtype == "timestamp":
         return _timestamp(dialect)
     if column.datatype == "boolean" and dialect == "sqlite":
@@ -129,7 +142,7 @@ def _chunk_columns(table: Table, chunk: Chunk, dialect: Dialect) -> tuple[list[s
         from tap.adql.healpix_index import hpx_index
 
         ra, dec = (np.ma.filled(np.asarray(chunk[c], dtype=float), np.nan) for c in table.position)
-        valid = np.isfinite(ra) & np.isfinite(dec)
+        valid = np.isfinite(ra) & np.isfinite(dec) & (np.abs(dec) <= 90)
         index = np.zeros(n, dtype=np.int64)
         if valid.any():
             index[valid] = hpx_index(ra[valid], dec[valid])
@@ -155,33 +168,47 @@ def _insert_sqlite(conn: Any, table: Table, names: list[str], rows: Iterable[tup
 
 
 def _insert_postgresql(conn: Any, table: Table, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    schema, name = table.sql_name("postgresql")
+    target = pgsql.Identifier(name) if schema is None else pgsql.Identifier(schema, name)
     statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
-        pgsql.Identifier(table.schema, table.name), pgsql.SQL(", ").join(map(pgsql.Identifier, names))
+        target, pgsql.SQL(", ").join(map(pgsql.Identifier, names))
     )
     with conn.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def insert_chunks(engine: sa.Engine, table: Table, chunks: Iterable[Chunk]) -> int:
-    """Appends the rows of ``chunks`` to ``table`` in one transaction and returns how many were written.
+def insert_rows(conn: Any, table: Table, dialect: Dialect, chunks: Iterable[Chunk]) -> int:
+    """Appends the rows of ``chunks`` to ``table`` on the DB-API connection ``conn``, without committing.
 
-    Columns missing from a chunk are NULL.  Geometry columns take DALI text or sequences of numbers (an
-    ``adql:REGION`` column a polygon's), timestamp columns ISO text or ``datetime``.
+    Returns how many rows were written.  Columns missing from a chunk are NULL.  Geometry columns take DALI
+    text or sequences of numbers (an ``adql:REGION`` column a polygon's), timestamp columns ISO text or
+    ``datetime``, other array columns sequences of numbers.
+
+    Raises:
+        ValueError: a chunk's columns differ in length or a geometry value is malformed.
+    """
+    insert = _insert_postgresql if dialect == "postgresql" else _insert_sqlite
+    total = 0
+    for chunk in chunks:
+        names, columns = _chunk_columns(table, chunk, dialect)
+        rows = list(zip(*columns, strict=True))
+        insert(conn, table, names, rows)
+        total += len(rows)
+    return total
+
+
+def insert_chunks(engine: sa.Engine, table: Table, chunks: Iterable[Chunk]) -> int:
+    """Appends the rows of ``chunks`` to ``table`` in one transaction and returns how many were written
+    (values as :func:`insert_rows` takes them).
 
     Raises:
         ValueError: a chunk's columns differ in length or a geometry value is malformed.
     """
     dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
-    insert = _insert_postgresql if dialect == "postgresql" else _insert_sqlite
-    total = 0
     raw = engine.raw_connection()
     try:
-        for chunk in chunks:
-            names, columns = _chunk_columns(table, chunk, dialect)
-            rows = list(zip(*columns, strict=True))
-            insert(raw.driver_connection, table, names, rows)
-            total += len(rows)
+        total = insert_rows(raw.driver_connection, table, dialect, chunks)
         raw.commit()
     except BaseException:
         raw.rollback()
