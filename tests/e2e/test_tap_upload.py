@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +12,7 @@ from astropy.io.votable import parse
 from astropy.table import Table
 
 from tests.e2e.conftest import LiveService
+from tests.local_http import QuietHandler, serving
 from tests.upload_samples import ALL_TYPES, assert_round_trip, first_table, reserialised, votable_document
 from vo_service.demo.reference import REFERENCE_SOURCES
 
@@ -93,7 +92,7 @@ def test_several_uploads_in_one_value_and_repeated(live: LiveService) -> None:
     assert len(first_table(response.content).array) == len(KNOWN) + 1
 
 
-class _Files(http.server.BaseHTTPRequestHandler):
+class _Files(QuietHandler):
     """Serves ``/positions.vot`` from the test process, as a data centre would."""
 
     def do_GET(self) -> None:
@@ -106,20 +105,11 @@ class _Files(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(POSITIONS)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def files_url() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Files) as url:
+        yield url
 
 
 def test_upload_by_http_url(live: LiveService, files_url: str) -> None:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from tap.uploads import fetch_url
+from tests.local_http import QuietHandler, serving
 from vo_service.errors import UsageError
 
 BODY = b"<VOTABLE/>" * 100
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         if self.path == "/missing":
             self.send_error(404)
@@ -36,20 +35,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self.wfile.write(BODY)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_a_url_on_loopback_is_fetched_and_redirects_followed(server: str) -> None:

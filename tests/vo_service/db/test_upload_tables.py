@@ -154,6 +154,16 @@ def test_the_query_connection_stays_read_only(database: Database) -> None:
         assert cursor.fetchall() == [(3,)]
 
 
+def _temporary_tables(database: Database) -> int:
+    """How many temporary tables the PostgreSQL server holds (in any session); 0 on SQLite, whose are private."""
+    if database.dialect != "postgresql":
+        return 0
+    with database.engine.connect() as conn:
+        return int(
+            conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relpersistence = 't'")).scalar_one()
+        )
+
+
 def test_upload_tables_are_gone_after_the_query(database: Database) -> None:
     uploads = _uploads(mine=POSITIONS)
     target = _target(uploads[0].table, database.dialect)
@@ -164,24 +174,14 @@ def test_upload_tables_are_gone_after_the_query(database: Database) -> None:
         with pytest.raises(Exception, match="mine"), database.read_cursor(5) as cursor:
             cursor.execute(f"SELECT count(*) FROM {target}")
             cursor.fetchall()
-    if database.dialect == "postgresql":
-        with database.engine.connect() as conn:
-            temporary = conn.execute(
-                sa.text("SELECT count(*) FROM pg_class WHERE relpersistence = 't'")
-            ).scalar()
-        assert temporary == 0
+    assert _temporary_tables(database) == 0
 
 
 def test_a_failed_query_still_drops_its_uploads(database: Database) -> None:
     uploads = _uploads(mine=POSITIONS)
     with pytest.raises(Exception, match="nowhere"), database.read_cursor(5, uploads) as cursor:
         cursor.execute("SELECT no_such_column FROM nowhere")
-    if database.dialect == "postgresql":
-        with database.engine.connect() as conn:
-            temporary = conn.execute(
-                sa.text("SELECT count(*) FROM pg_class WHERE relpersistence = 't'")
-            ).scalar()
-        assert temporary == 0
+    assert _temporary_tables(database) == 0
 
 
 def test_concurrent_queries_each_see_their_own_upload(service: TapService) -> None:
