@@ -7,6 +7,7 @@ renderer the application installs.
 from __future__ import annotations
 
 import html
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from tap.service import TapService
 from tap.vosi_tables import table_document, tableset_document
 from vo_service.errors import NotFoundError, UsageError
 
-__all__ = ["TapEndpoint", "read_params", "tap_routes"]
+__all__ = ["TapEndpoint", "accepts_gzip", "gzip_blocks", "read_params", "tap_routes"]
 
 XML = "text/xml"
 
@@ -61,6 +62,35 @@ async def read_params(request: Request, *, upload_limit: int) -> DaliParams:
     return DaliParams.from_pairs(pairs, files)
 
 
+#: zlib level for compressed results: level 1 keeps up with the encoders (about 100 MB/s per core) and still
+#: halves BINARY2 and quarters TABLEDATA; higher levels would make the compressor the bottleneck.
+GZIP_LEVEL = 1
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Whether the client lists gzip (without ``q=0``) in Accept-Encoding."""
+    for item in request.headers.get("accept-encoding", "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            return params.replace(" ", "") not in {"q=0", "q=0.0", "q=0.00", "q=0.000"}
+    return False
+
+
+def gzip_blocks(blocks: Iterator[bytes], level: int = GZIP_LEVEL) -> Iterator[bytes]:
+    """``blocks`` compressed as one gzip stream, compressed where they are produced (a worker thread)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    try:
+        for block in blocks:
+            compressed = compressor.compress(block)
+            if compressed:
+                yield compressed
+        yield compressor.flush()
+    finally:
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()
+
+
 async def _stream(blocks: Iterator[bytes]) -> AsyncIterator[bytes]:
     """Pulls blocks in worker threads (they run the database cursor and the encoder) and always closes them."""
     try:
@@ -83,7 +113,11 @@ def tap_routes(endpoint: TapEndpoint) -> list[BaseRoute]:
         prepared = await run_in_threadpool(endpoint.service.prepare, params)  # uploads may be fetched
         rows = await run_in_threadpool(endpoint.service.start, prepared)
         blocks = prepared.output.stream(rows.columns, rows.chunks, status=rows.status, infos=prepared.infos)
-        return StreamingResponse(_stream(blocks), media_type=prepared.output.mime)
+        headers = {"Vary": "Accept-Encoding"}
+        if accepts_gzip(request):
+            blocks = gzip_blocks(blocks)
+            headers["Content-Encoding"] = "gzip"
+        return StreamingResponse(_stream(blocks), media_type=prepared.output.mime, headers=headers)
 
     async def capabilities(request: Request) -> Response:
         return Response(endpoint.capabilities(), media_type=XML)

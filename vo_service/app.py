@@ -148,7 +148,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/availability", service_availability, methods=["GET"]),
             Mount("/tap", routes=tap_routes(tap)),
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=2048)],
+        middleware=[Middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)],
         exception_handlers=ERROR_HANDLERS,
         lifespan=lifespan,
     )

@@ -89,3 +89,15 @@ def test_only_get_on_vosi_endpoints_and_html_root(live: LiveService) -> None:
     assert httpx.post(f"{live.tap}/capabilities").status_code == 405
     root = httpx.get(f"{live.tap}/", follow_redirects=True)
     assert root.status_code == 200 and root.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(("accept", "encoded"), [("gzip", True), ("gzip;q=0", False), ("identity", False)])
+def test_results_are_gzipped_only_when_asked(live: LiveService, accept: str, encoded: bool) -> None:
+    response = httpx.get(
+        f"{live.tap}/sync",
+        params={"LANG": "ADQL", "QUERY": QUERY, "RESPONSEFORMAT": "votable/b2"},
+        headers={"Accept-Encoding": accept},
+    )
+    assert response.status_code == 200
+    assert (response.headers.get("content-encoding") == "gzip") is encoded
+    assert _status(response.content)[0] == "OK"  # httpx decodes the gzip stream transparently
