@@ -91,7 +91,7 @@ def test_only_get_on_vosi_endpoints_and_html_root(live: LiveService) -> None:
     assert root.status_code == 200 and root.headers["content-type"].startswith("text/html")
 
 
-@pytest.mark.parametrize(("accept", "encoded"), [("gzip", True), ("gzip;q=0", False), ("identity", False)])
+@pytest.mark.parametrize(("accept", "encoded"), [("gzip", True), ("identity", False)])
 def test_results_are_gzipped_only_when_asked(live: LiveService, accept: str, encoded: bool) -> None:
     response = httpx.get(
         f"{live.tap}/sync",
