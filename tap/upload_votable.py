@@ -203,12 +203,14 @@ def _column(attributes: dict[str, str]) -> Column:
 
 
 def _columns(scan: _Scan) -> tuple[Column, ...]:
+    """The columns of the FIELDs; names must differ in more than case, even delimited ones, because SQLite
+    compares column names case-insensitively."""
     columns = tuple(_column(attributes) for attributes in scan.fields)
     seen: set[str] = set()
     for column in columns:
-        if column.name in seen:
+        if column.name.lower() in seen:
             raise UnreadableUpload(f"two columns are named {column.name!r} (names are case-insensitive)")
-        seen.add(column.name)
+        seen.add(column.name.lower())
     return columns
 
 
@@ -319,8 +321,8 @@ def read_votable(data: bytes, *, max_rows: int) -> UploadContent:
     Raises:
         UnreadableUpload: not well-formed XML or not a VOTable; a DOCTYPE, entity declarations, external or FITS
             data; no table or more than one; more than ``max_rows`` rows; FIELD names that are missing,
-            duplicated (case-insensitively for regular identifiers) or unusable; datatypes, arraysizes or
-            xtypes the service cannot store; values that cannot be decoded (bad timestamps or geometries).
+            duplicated (case-insensitively) or unusable; datatypes, arraysizes or xtypes the service cannot
+            store; values that cannot be decoded (bad numbers, timestamps or geometries).
     """
     scan = _Scan(max_rows)
     scan.run(data)

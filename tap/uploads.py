@@ -146,7 +146,7 @@ def _upload_table(name: str, data: bytes, max_rows: int) -> UploadTable:
         raise UsageError(f"upload {name}: {exc}") from exc
     columns = content.columns
     names = [c.name for c in columns]
-    position = None if _HIDDEN_HPX in names else find_position(columns)
+    position = None if _HIDDEN_HPX in (n.lower() for n in names) else find_position(columns)
     table = Table(
         schema=UPLOAD_SCHEMA,
         name=name,

@@ -207,6 +207,10 @@ def test_documents_that_are_not_votables_are_refused(document: bytes, message: s
         ('<FIELD name="a&#9;b" datatype="int"/>', "control characters"),
         (f'<FIELD name="{"x" * 64}" datatype="int"/>', "longer than 63 bytes"),
         ('<FIELD name="a" datatype="int"/><FIELD name="A" datatype="int"/>', "two columns are named 'a'"),
+        (
+            '<FIELD name="a b" datatype="int"/><FIELD name="A B" datatype="int"/>',
+            "two columns are named 'A B'",
+        ),
         ('<FIELD name="z" datatype="doubleComplex"/>', "datatype 'doubleComplex' is not supported"),
         ('<FIELD name="z" datatype="boolean" arraysize="3"/>', "arrays of boolean"),
         ('<FIELD name="z" datatype="char" arraysize="3x*"/>', "arrays of strings"),
@@ -310,6 +314,15 @@ def test_position_from_ucds_and_none_without_degrees() -> None:
         _params("a,param:a", "b,param:b", a=by_ucd, b=in_hours), limit=LIMIT, fetch=_no_fetch
     )
     assert [u.table.position for u in uploads] == [("alpha", "delta"), None]
+
+
+def test_no_position_when_a_column_takes_the_hidden_index_name() -> None:
+    document = votable_document(
+        '<FIELD name="ra" datatype="double"/><FIELD name="dec" datatype="double"/><FIELD name="_HPX" datatype="long"/>',
+        "<TR><TD>1</TD><TD>2</TD><TD>3</TD></TR>",
+    )
+    [upload] = parse_uploads(_params("a,param:a", a=document), limit=LIMIT, fetch=_no_fetch)
+    assert upload.table.position is None and [c.name for c in upload.table.columns] == ["ra", "dec", "_HPX"]
 
 
 def test_uploads_are_chunked_for_the_database() -> None:
