@@ -210,6 +210,13 @@ def _coalesce(call: FuncCall, args: Sequence[Value]) -> t.VType:
     return common_type(args, "COALESCE", call.pos)
 
 
+def _check_latitudes(call: FuncCall, latitudes: Sequence[Value]) -> None:
+    """Constant latitudes must lie in [-90, 90]: pgSphere would fold -95 to -85 on the other side of the pole."""
+    for lat in latitudes:
+        if lat.const is not None and not -90.0 <= lat.const <= 90.0:
+            raise AdqlSemanticError(f"{at(call.pos)}{call.name}: latitude {lat.const:g} is outside [-90, 90]")
+
+
 def _constructor(call: FuncCall, args: Sequence[Value]) -> t.VType:
     """POINT, CIRCLE, BOX, POLYGON: check that the arguments fit the numeric or the POINT form."""
     points_form = call.name != "POINT" and (
@@ -227,6 +234,7 @@ def _constructor(call: FuncCall, args: Sequence[Value]) -> t.VType:
                 "POLYGON takes at least three vertices: pairs of numbers or POINTs", call.pos[0], call.pos[1]
             )
         numbers = list(args)
+        _check_latitudes(call, numbers[1::2] if call.name == "POLYGON" else numbers[1:2])
     for arg in numbers:
         require_numeric(arg, call.name, call)
     return {"POINT": t.POINT, "CIRCLE": t.CIRCLE}.get(call.name, t.POLYGON)

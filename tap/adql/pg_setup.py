@@ -53,16 +53,39 @@ LANGUAGE sql {_ATTRIBUTES} AS $$
               WHEN degrees(rad) < 0 THEN degrees(rad) + 360
               ELSE degrees(rad) END
 $$""",
+    # Raises ``message``; typed by its second argument (a NULL of the type the caller's CASE needs).  Checks
+    # written as inlined SQL CASE expressions call it in their last branch, which PostgreSQL evaluates only when
+    # the CASE reaches it (at planning for constants, which are refused anyway).
+    """CREATE OR REPLACE FUNCTION mmvo_refuse(message text, result anyelement) RETURNS anyelement
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RAISE EXCEPTION '%', message;
+END
+$$""",
+    # POINT(lon, lat) in degrees: pgSphere's spoint() folds a latitude beyond a pole back (-95 becomes -85 on
+    # the other side), so positions outside [-90, 90] or with an infinite longitude are refused, as on SQLite.
+    """CREATE OR REPLACE FUNCTION mmvo_spoint(lon double precision, lat double precision) RETURNS spoint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN lat BETWEEN -90 AND 90 AND lon > '-Infinity' AND lon < 'Infinity'
+              THEN spoint(radians(lon), radians(lat))
+              WHEN lon IS NOT NULL AND lat IS NOT NULL THEN mmvo_refuse(
+                CASE WHEN lat BETWEEN -90 AND 90 THEN 'POINT: longitude ' || lon::text || ' is not a finite number'
+                     ELSE 'POINT: latitude ' || lat::text || ' is outside [-90, 90]' END, NULL::spoint) END
+$$""",
     # DISTANCE of numbers in degrees (Vincenty's form, exact for tiny and near-antipodal separations).  Not
     # through spoint: pgSphere snaps coordinates within 1e-9 rad of 0 to 0.  Not STRICT, so it is inlined.
+    # Latitudes outside [-90, 90] are refused, as on SQLite.
     """CREATE OR REPLACE FUNCTION mmvo_distance(lon1 double precision, lat1 double precision,
                                          lon2 double precision, lat2 double precision) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT degrees(atan2(
+  SELECT CASE WHEN lat1 BETWEEN -90 AND 90 AND lat2 BETWEEN -90 AND 90 THEN degrees(atan2(
     sqrt(power(cos(radians(lat2)) * sin(radians(lon2 - lon1)), 2)
          + power(cos(radians(lat1)) * sin(radians(lat2))
                  - sin(radians(lat1)) * cos(radians(lat2)) * cos(radians(lon2 - lon1)), 2)),
     sin(radians(lat1)) * sin(radians(lat2)) + cos(radians(lat1)) * cos(radians(lat2)) * cos(radians(lon2 - lon1))))
+    WHEN lat1 IS NOT NULL AND lat2 IS NOT NULL THEN mmvo_refuse('DISTANCE: latitude '
+      || (CASE WHEN lat1 BETWEEN -90 AND 90 THEN lat2 ELSE lat1 END)::text || ' is outside [-90, 90]',
+      NULL::double precision) END
 $$""",
     f"""CREATE OR REPLACE FUNCTION mmvo_dali_point(p spoint) RETURNS text
 LANGUAGE sql {_ATTRIBUTES} AS $$
@@ -90,7 +113,7 @@ $$""",
     """CREATE OR REPLACE FUNCTION mmvo_spoly(VARIADIC c double precision[]) RETURNS spoly
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN array_position(c, NULL) IS NOT NULL THEN NULL ELSE
-    (SELECT spoly(spoint(radians(c[2 * i - 1]), radians(c[2 * i])) ORDER BY i)
+    (SELECT spoly(mmvo_spoint(c[2 * i - 1], c[2 * i]) ORDER BY i)
      FROM generate_series(1, cardinality(c) / 2) AS i) END
 $$""",
     # POLYGON(p1, p2, p3, ...); NULL if any point is NULL.
@@ -233,11 +256,11 @@ END
 $$""",
     f"""CREATE OR REPLACE FUNCTION mmvo_point_from_dali(t text) RETURNS spoint
 LANGUAGE sql {_ATTRIBUTES} AS $$
-  SELECT spoint(radians(a[1]), radians(a[2])) FROM mmvo_dali_numbers(t, 'POINT', 2, 2) AS a
+  SELECT mmvo_spoint(a[1], a[2]) FROM mmvo_dali_numbers(t, 'POINT', 2, 2) AS a
 $$""",
     f"""CREATE OR REPLACE FUNCTION mmvo_circle_from_dali(t text) RETURNS scircle
 LANGUAGE sql {_ATTRIBUTES} AS $$
-  SELECT scircle(spoint(radians(a[1]), radians(a[2])), radians(a[3])) FROM mmvo_dali_numbers(t, 'CIRCLE', 3, 3) AS a
+  SELECT scircle(mmvo_spoint(a[1], a[2]), radians(a[3])) FROM mmvo_dali_numbers(t, 'CIRCLE', 3, 3) AS a
 $$""",
     f"""CREATE OR REPLACE FUNCTION mmvo_polygon_from_dali(t text) RETURNS spoly
 LANGUAGE sql {_ATTRIBUTES} AS $$

@@ -65,6 +65,13 @@ def _numeric(e: exp.Expression) -> exp.Expression:
 
 
 def _spoint(lon: exp.Expression, lat: exp.Expression) -> exp.Expression:
+    """A point from degrees, refusing a latitude outside [-90, 90] (pgSphere's spoint() would fold it)."""
+    return call("mmvo_spoint", lon, lat)
+
+
+def _indexed_spoint(lon: exp.Expression, lat: exp.Expression) -> exp.Expression:
+    """A point as the GiST index on a table's position columns computes it: for the index conditions of cones,
+    where the exact test decides (constant latitudes are checked at translation)."""
     return call("spoint", call("radians", lon), call("radians", lat))
 
 
@@ -179,7 +186,8 @@ class PostgresTarget(Target):
         sql = _sql(args)
         points_form = call_.name != "POINT" and args[0].vtype.kind == "geometry"
         if call_.name == "POINT":
-            return _spoint(*sql)
+            # the table's position columns: the expression of their GiST index, so that predicates can use it
+            return (_indexed_spoint if position_of(*args) else _spoint)(*sql)
         if call_.name == "CIRCLE":
             center = sql[0] if points_form else _spoint(sql[0], sql[1])
             return call("scircle", center, call("radians", sql[-1]))
@@ -247,8 +255,8 @@ class PostgresTarget(Target):
         r = cone.radius.const
         if not position_of(cone.lon, cone.lat) or r is None or not (0.0 <= r <= _MAX_RADIUS_DEG - _PAD_DEG):
             return exact
-        p = _spoint(cone.lon.sql.copy(), cone.lat.sql.copy())
-        c = _spoint(cone.center_lon.sql.copy(), cone.center_lat.sql.copy())
+        p = _indexed_spoint(cone.lon.sql.copy(), cone.lat.sql.copy())
+        c = _indexed_spoint(cone.center_lon.sql.copy(), cone.center_lat.sql.copy())
         padded = exp.Add(this=paren(cone.radius.sql.copy()), expression=number(_PAD_DEG))
         return fold_and([_op("<@", p, call("scircle", c, call("radians", padded))), exact])
 

@@ -1826,9 +1826,7 @@ _FUNCTIONS = [
     Invalid("circle_with_negative_radius", "SELECT TOP 1 CIRCLE('ICRS', 10, 20, -1) FROM mmvo.sources", ("radius",),
             translator=False),
     Invalid("point_latitude_out_of_range", "SELECT TOP 1 POINT('ICRS', 10, -95) FROM mmvo.sources",
-            ("latitude", "-95"), translator=False,
-            bug_on={"postgresql": "POINT('ICRS', 10, -95) is accepted on PostgreSQL (HTTP 200): pgSphere folds it to "
-                                  "(190, -85), a different position, whereas SQLite refuses the latitude"}),
+            ("latitude", "-95"), translator=False),
     Invalid("cast_of_bad_timestamp", "SELECT TOP 1 CAST('not a date' AS TIMESTAMP) FROM mmvo.sources",
             ("not a date",), translator=False),
     Invalid("scalar_subquery_of_several_rows",
