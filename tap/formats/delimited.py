@@ -82,8 +82,13 @@ class DelimitedFormat(OutputFormat):
         ]
         header = self.separator.join(self.dialect.escape(s.name) for s in specs) + self.line_end
 
+        blank = self.line_end
+        lone = len(specs) == 1 and bool(null)
+
         def encode(chunk: Chunk) -> bytes:
             cells = [fmt(col) for fmt, col in zip(formatters, zip(*chunk, strict=True), strict=True)]
+            if lone:  # an empty value (e.g. an empty array) alone on its line would read as no record
+                cells = [[null + blank if cell == blank else cell for cell in cells[0]]]
             return "".join(chain.from_iterable(zip(*cells, strict=True))).encode("utf-8", "replace")
 
         return drive(
