@@ -1,8 +1,10 @@
 """SQL functions the PostgreSQL target needs on top of pgSphere 1.2, to install once per database.
 
 pgSphere 1.2 cannot build a polygon from expressions (only from a literal or with an aggregate), has no ADQL
-BOX, no polygon centroid, no accessor for polygon vertices and no DALI text output; the translator's SQL
-calls the functions below instead (see :mod:`tap.adql.target_pg`).  They are plain SQL/PL/pgSQL,
+BOX, no polygon centroid, no accessor for polygon vertices, no DALI text output, folds latitudes beyond the
+poles and misplaces HEALPix cells at the poles (:mod:`tap.adql.pg_healpix`), and PostgreSQL fails a query on a
+math function outside its domain; the translator's SQL calls the functions below instead (see
+:mod:`tap.adql.target_pg`).  They are plain SQL/PL/pgSQL,
 ``IMMUTABLE`` and ``PARALLEL SAFE``, so PostgreSQL folds them on constant arguments (a constant polygon is
 built once per query, and an index condition on it stays usable).
 
@@ -16,6 +18,8 @@ polygon vertices can only be read back from pgSphere's text output, with 15 sign
 from __future__ import annotations
 
 from typing import Any, Final
+
+from tap.adql.pg_healpix import HEALPIX_STATEMENTS
 
 __all__ = ["CONNECTION_STATEMENTS", "FUNCTION_NAMES", "SETUP_STATEMENTS", "install"]
 
@@ -266,6 +270,7 @@ $$""",
 LANGUAGE sql {_ATTRIBUTES} AS $$
   SELECT mmvo_spoly(VARIADIC a) FROM mmvo_dali_numbers(t, 'POLYGON', 6, 2147483646) AS a
 $$""",
+    *HEALPIX_STATEMENTS,
 )
 
 #: Statements to run on each new connection: none (kept for the database layer's convenience).

@@ -153,11 +153,10 @@ class PostgresTarget(Target):
         return sql
 
     def udf(self, name: str, args: Sequence[Value]) -> exp.Expression:
-        if name == "ivo_healpix_index":
-            order, lon, lat = _sql(args)
-            return call(
-                "healpix_nest", exp.Cast(this=order, to=exp.DataType.build("INTEGER")), _spoint(lon, lat)
-            )
+        if (
+            name == "ivo_healpix_index"
+        ):  # not pgSphere's healpix_nest, wrong at the poles (tap.adql.pg_healpix)
+            return call("mmvo_healpix_index", *_sql(args))
         return call(name, *_sql(args))
 
     def cast(self, value: Value, target: TypeName) -> exp.Expression:

@@ -1586,11 +1586,7 @@ _UDF = [
     Valid("udf_healpix_index_at_the_poles", _one("ivo_healpix_index(0, 0, 90) AS n, ivo_healpix_index(0, 0, -90) AS s, "
                                                  "ivo_healpix_index(3, 180, 90) AS n3"),
           rows((int(healpix(0, 0, 90)[0]), int(healpix(0, 0, -90)[0]), int(healpix(3, 180, 90)[0]))),
-          ("n:long", "s:long", "n3:long"),
-          bug_on={"postgresql": "ivo_healpix_index at the north pole is wrong on PostgreSQL (pgSphere's "
-                                "healpix_nest): 3 instead of 0 for (0, 90) at order 0, and 320 (a cell of the "
-                                "equatorial base pixel 5) instead of 191 for (180, 90) at order 3; SQLite and "
-                                "cdshealpix agree on 0 and 191"}),
+          ("n:long", "s:long", "n3:long")),
 ]
 # fmt: on
 
