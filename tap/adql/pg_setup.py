@@ -76,6 +76,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 CASE WHEN lat BETWEEN -90 AND 90 THEN 'POINT: longitude ' || lon::text || ' is not a finite number'
                      ELSE 'POINT: latitude ' || lat::text || ' is outside [-90, 90]' END, NULL::spoint) END
 $$""",
+    # A CIRCLE's radius in degrees, refused outside [0, 180] as on SQLite (for circles too wide for scircle).
+    """CREATE OR REPLACE FUNCTION mmvo_radius(r double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN r BETWEEN 0 AND 180 THEN r
+              WHEN r IS NOT NULL THEN mmvo_refuse('CIRCLE: radius ' || r::text || ' is outside [0, 180] degrees',
+                                                  NULL::double precision) END
+$$""",
     # DISTANCE of numbers in degrees (Vincenty's form, exact for tiny and near-antipodal separations).  Not
     # through spoint: pgSphere snaps coordinates within 1e-9 rad of 0 to 0.  Not STRICT, so it is inlined.
     # Latitudes outside [-90, 90] are refused, as on SQLite.

@@ -6,6 +6,7 @@ geometry from DALI text) is provided by the SQL functions of :mod:`tap.adql.pg_s
 cast to double precision so that no ``numeric`` value (a Python ``Decimal``) reaches a result, and ROUND,
 TRUNCATE and MOD go through ``numeric`` because PostgreSQL defines them only there.  A cone on a table with a
 position is written ``spoint(radians(ra), radians(dec)) <@ scircle(...)``, the expression of its GiST index.
+Circles larger than a hemisphere, which pgSphere cannot represent, are handled by :mod:`tap.adql.pg_geometry`.
 """
 
 from __future__ import annotations
@@ -18,27 +19,18 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.generators.postgres import PostgresGenerator
 
+from tap.adql import pg_geometry as pgg
 from tap.adql.geometry import Cone, circle_parts, point_parts, position_of
+from tap.adql.pg_geometry import SphereOp, double, indexed_spoint, sphere_op, spoint
 from tap.adql.scope import Field, Value
 from tap.adql.syntax import FuncCall, TypeName
 from tap.adql.target_sqlite import dali_literal_check
 from tap.adql.targets import Target, aggregate, call, fold_and, number, paren
 
-__all__ = ["PostgresTarget", "SphereOp"]
+__all__ = ["PostgresTarget"]
 
-#: pgSphere's scircle cannot be larger than a hemisphere.
-_MAX_RADIUS_DEG: Final = 90.0
 #: Literals smaller than this become 0: PostgreSQL fails on float8 underflow (radians(1e-307) already).
 _TINY: Final = 1e-290
-#: The index condition's circle is this much larger than the cone, so that pgSphere's rounding of
-#: coordinates (up to 1e-9 rad) never loses a row the exact test accepts.
-_PAD_DEG: Final = 1e-6
-
-
-class SphereOp(exp.Expression, exp.Binary):
-    """A pgSphere infix operator (``<@``, ``&&``, ``<->``), which sqlglot does not know."""
-
-    arg_types: ClassVar[dict[str, bool]] = {"this": True, "expression": True, "op": True}
 
 
 class _Generator(PostgresGenerator):
@@ -52,27 +44,8 @@ class _Dialect(Postgres):
     Generator = _Generator
 
 
-def _op(op: str, a: exp.Expression, b: exp.Expression) -> exp.Expression:
-    return exp.Paren(this=SphereOp(this=paren(a), expression=paren(b), op=op))
-
-
-def _double(e: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=e, to=exp.DataType.build("DOUBLE PRECISION"))
-
-
 def _numeric(e: exp.Expression) -> exp.Expression:
     return exp.Cast(this=e, to=exp.DataType.build("NUMERIC"))
-
-
-def _spoint(lon: exp.Expression, lat: exp.Expression) -> exp.Expression:
-    """A point from degrees, refusing a latitude outside [-90, 90] (pgSphere's spoint() would fold it)."""
-    return call("mmvo_spoint", lon, lat)
-
-
-def _indexed_spoint(lon: exp.Expression, lat: exp.Expression) -> exp.Expression:
-    """A point as the GiST index on a table's position columns computes it: for the index conditions of cones,
-    where the exact test decides (constant latitudes are checked at translation)."""
-    return call("spoint", call("radians", lon), call("radians", lat))
 
 
 def _sql(values: Sequence[Value]) -> list[exp.Expression]:
@@ -118,7 +91,7 @@ class PostgresTarget(Target):
             return exp.Literal.number(text)
         if 0.0 < abs(float(text)) < _TINY:
             text = "0.0"  # PostgreSQL refuses subnormal input and underflow in arithmetic ("out of range")
-        return _double(exp.Literal.number(text))
+        return double(exp.Literal.number(text))
 
     def function(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
         name = call_.name
@@ -132,9 +105,9 @@ class PostgresTarget(Target):
         """ROUND, TRUNCATE, MOD exist for numeric only: compute there, return double precision."""
         sql = [_numeric(a.sql.copy()) for a in args]
         if call_.name == "MOD":
-            return _double(call("mod", *sql))
+            return double(call("mod", *sql))
         places = args[1].sql.copy() if len(args) > 1 else exp.Literal.number(0)
-        return _double(call("round" if call_.name == "ROUND" else "trunc", sql[0], places))
+        return double(call("round" if call_.name == "ROUND" else "trunc", sql[0], places))
 
     def aggregate(self, call_: FuncCall, arg: Value | None) -> exp.Expression:
         if call_.name in ("MIN", "MAX") and arg is not None and arg.vtype.kind == "boolean":
@@ -142,10 +115,10 @@ class PostgresTarget(Target):
             return call("bool_and" if call_.name == "MIN" else "bool_or", arg.sql.copy())
         if call_.name in ("SUM", "AVG") and arg is not None and not arg.vtype.is_integer:
             # PostgreSQL's sum(real) adds in single precision; ADQL's result is a double, as on SQLite
-            arg = replace(arg, sql=_double(arg.sql.copy()))
+            arg = replace(arg, sql=double(arg.sql.copy()))
         sql = aggregate(call_, arg)
         if call_.name == "AVG":
-            return _double(sql)
+            return double(sql)
         if call_.name == "SUM" and arg is not None:
             return exp.Cast(
                 this=sql, to=exp.DataType.build("BIGINT" if arg.vtype.is_integer else "DOUBLE PRECISION")
@@ -186,15 +159,18 @@ class PostgresTarget(Target):
         points_form = call_.name != "POINT" and args[0].vtype.kind == "geometry"
         if call_.name == "POINT":
             # the table's position columns: the expression of their GiST index, so that predicates can use it
-            return (_indexed_spoint if position_of(*args) else _spoint)(*sql)
+            return (indexed_spoint if position_of(*args) else spoint)(*sql)
         if call_.name == "CIRCLE":
-            center = sql[0] if points_form else _spoint(sql[0], sql[1])
+            center = sql[0] if points_form else spoint(sql[0], sql[1])
             return call("scircle", center, call("radians", sql[-1]))
         if call_.name == "BOX":
             return call("mmvo_box_p" if points_form else "mmvo_box", *sql)
         return call("mmvo_spoly_p" if points_form else "mmvo_spoly", *sql)
 
     def _accessor(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
+        wide = pgg.wide_parts(args[0])
+        if wide is not None:
+            return _wide_accessor(call_.name, *wide)
         g = args[0].sql.copy()
         shape = args[0].vtype.shape
         if call_.name in ("COORD1", "COORD2"):
@@ -206,12 +182,9 @@ class PostgresTarget(Target):
             return {"point": g, "circle": call("center", g)}.get(shape or "", call("mmvo_centroid", g))
         if shape == "point":
             return exp.Case(ifs=[exp.If(this=exp.Is(this=g, expression=exp.Null()), true=exp.Null())],
-                            default=_double(exp.Literal.number(0)))  # fmt: skip
-        if shape == "circle":  # 4 pi sin^2(r/2): pgSphere's 2 pi (1 - cos r) loses tiny circles
-            half = exp.Div(this=call("radius", g), expression=exp.Literal.number(2), typed=True)
-            steradians = exp.Mul(this=exp.Mul(this=exp.Literal.number(4), expression=call("pi")),
-                                 expression=call("power", call("sin", half), exp.Literal.number(2)))  # fmt: skip
-            return call("degrees", call("degrees", steradians))
+                            default=double(exp.Literal.number(0)))  # fmt: skip
+        if shape == "circle":
+            return pgg.cap_area(call("radius", g))
         return call("mmvo_area", g)
 
     def _distance(self, call_: FuncCall, args: Sequence[Value]) -> exp.Expression:
@@ -220,7 +193,7 @@ class PostgresTarget(Target):
         first, second = point_parts(args[0]), point_parts(args[1])
         if first is not None and second is not None:
             return call("mmvo_distance", *_sql((*first, *second)))
-        return call("degrees", _op("<->", args[0].sql.copy(), args[1].sql.copy()))
+        return call("degrees", sphere_op("<->", args[0].sql.copy(), args[1].sql.copy()))
 
     def spatial_predicate(self, func: str, a: Value, b: Value, truth: bool) -> exp.Expression:
         predicate = self._spatial(func, a, b)
@@ -230,19 +203,25 @@ class PostgresTarget(Target):
         return exp.Cast(this=paren(self._spatial(func, a, b)), to=exp.DataType.build("INTEGER"))
 
     def _spatial(self, func: str, a: Value, b: Value) -> exp.Expression:
+        """The predicate as a boolean; a CIRCLE that may exceed a hemisphere is handled by
+        :func:`tap.adql.pg_geometry.wide_predicate`."""
         if func == "INTERSECTS" and b.vtype.shape == "point" and a.vtype.shape != "point":
             a, b = b, a
+        return pgg.wide_predicate(func, a, b, self._ordinary(func, a, b))
+
+    def _ordinary(self, func: str, a: Value, b: Value) -> exp.Expression:
+        """pgSphere's form of the predicate (a point first for INTERSECTS)."""
         shape_a, shape_b = a.vtype.shape, b.vtype.shape
         if shape_a == "point" and shape_b == "point":
             return exp.EQ(this=paren(a.sql.copy()), expression=paren(b.sql.copy()))
         if func == "INTERSECTS" and shape_a != "point":
-            return _op("&&", a.sql.copy(), b.sql.copy())
+            return sphere_op("&&", a.sql.copy(), b.sql.copy())
         if shape_a in ("circle", "polygon") and shape_b == "point":
             return exp.false()  # a region never lies in a single point
         point, circle = point_parts(a), circle_parts(b)
         if point is not None and circle is not None:
             return self._within(Cone(*point, *circle, strict=False))
-        return _op("<@", a.sql.copy(), b.sql.copy())
+        return sphere_op("<@", a.sql.copy(), b.sql.copy())
 
     def _within(self, cone: Cone) -> exp.Expression:
         """The exact test: pgSphere's ``<@`` has a 1e-9 rad tolerance and spoint() snaps near-zero values."""
@@ -252,18 +231,38 @@ class PostgresTarget(Target):
     def cone(self, cone: Cone) -> exp.Expression:
         exact = self._within(cone)
         r = cone.radius.const
-        if not position_of(cone.lon, cone.lat) or r is None or not (0.0 <= r <= _MAX_RADIUS_DEG - _PAD_DEG):
+        if (
+            not position_of(cone.lon, cone.lat)
+            or r is None
+            or not (0.0 <= r <= pgg.MAX_RADIUS_DEG - pgg.PAD_DEG)
+        ):
             return exact
-        p = _indexed_spoint(cone.lon.sql.copy(), cone.lat.sql.copy())
-        c = _indexed_spoint(cone.center_lon.sql.copy(), cone.center_lat.sql.copy())
-        padded = exp.Add(this=paren(cone.radius.sql.copy()), expression=number(_PAD_DEG))
-        return fold_and([_op("<@", p, call("scircle", c, call("radians", padded))), exact])
+        p = indexed_spoint(cone.lon.sql.copy(), cone.lat.sql.copy())
+        c = indexed_spoint(cone.center_lon.sql.copy(), cone.center_lat.sql.copy())
+        padded = exp.Add(this=paren(cone.radius.sql.copy()), expression=number(pgg.PAD_DEG))
+        return fold_and([sphere_op("<@", p, call("scircle", c, call("radians", padded))), exact])
 
     def dali(self, value: Value) -> exp.Expression:
+        wide = pgg.wide_parts(value)
+        if wide is not None:  # from the parts, the scircle being impossible
+            center, radius = wide
+            text = exp.DPipe(this=call("mmvo_dali_point", center), expression=exp.Literal.string(" "))
+            return exp.DPipe(this=text, expression=exp.Cast(this=radius, to=exp.DataType.build("TEXT")))
         shape = value.vtype.shape
         if shape not in _DALI:
             return value.sql.copy()
         return call(_DALI[shape], value.sql.copy())
+
+
+def _wide_accessor(name: str, center: exp.Expression, radius: exp.Expression) -> exp.Expression:
+    """CENTROID, AREA or COORDSYS of a circle that may be too wide for an scircle, from its centre and radius
+    (NULL when the centre is)."""
+    if name == "CENTROID":
+        return center
+    value = pgg.cap_area(call("radians", radius)) if name == "AREA" else exp.Literal.string("ICRS")
+    return exp.Case(
+        ifs=[exp.If(this=exp.Is(this=center, expression=exp.Null()), true=exp.Null())], default=value
+    )
 
 
 _SPECIAL: Final[dict[str, Callable[[PostgresTarget, FuncCall, Sequence[Value]], exp.Expression]]] = {

@@ -1534,17 +1534,11 @@ _GEOMETRY = [
 _WIDE = [
     cone_case("cone_larger_than_a_hemisphere", *GC, 100),
     Valid("area_of_circle_larger_than_a_hemisphere", _one("AREA(CIRCLE('ICRS', 0, 0, 120)) AS a"),
-          rows((cap_area(120),)), ("a:double",),
-          bug_on={"postgresql": "a CIRCLE of radius above 90 deg outside a cone search becomes a pgSphere scircle, "
-                                "which refuses it: AREA(CIRCLE('ICRS', 0, 0, 120)) fails with HTTP 400 'radius must "
-                                "be not greater than 90 degrees or less than 0' (SQLite answers 30939.72)"}),
+          rows((cap_area(120),)), ("a:double",)),
     Valid("intersects_circle_larger_than_a_hemisphere", "SELECT COUNT(*) AS n FROM integral.scw "
           "WHERE 1 = INTERSECTS(fov_isgri, CIRCLE('ICRS', 0, 0, 100))",
           scalar(lambda m: int(np.count_nonzero(separation(*stored_centre(m.scw, "fov_isgri"), 0, 0) < 114.5))),
-          ("n:long",),
-          bug_on={"postgresql": "INTERSECTS with a CIRCLE of radius 100 deg fails on PostgreSQL with HTTP 400 "
-                                "'radius must be not greater than 90 degrees or less than 0' (pgSphere scircle "
-                                "limit); SQLite answers"}),
+          ("n:long",)),
 ]
 # fmt: on
 
