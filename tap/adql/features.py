@@ -4,7 +4,8 @@ The parser refuses any optional feature that is not declared here (:class:`AdqlU
 translator knows no user function that is not declared here, and the TAPRegExt ``languageFeatures`` of the
 capabilities are generated from :func:`language_features`, so what the service declares is exactly what it
 does.  Feature type IVOIDs are written as TAPRegExt, which defines them, spells them
-(``ivo://ivoa.net/std/TAPRegExt#features-adqlgeo``), and compared case-insensitively (:func:`is_declared`).
+(``ivo://ivoa.net/std/TAPRegExt#features-adqlgeo``), except the conditional functions' (see
+:data:`CONDITIONAL`), and compared case-insensitively (:func:`is_declared`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ STRING: Final = _PREFIX + "adql-string"
 COMMON_TABLE: Final = _PREFIX + "adql-common-table"
 SETS: Final = _PREFIX + "adql-sets"
 TYPE: Final = _PREFIX + "adql-type"
-CONDITIONAL: Final = _PREFIX + "adql-conditional"
+#: The one feature type in ADQL 2.1's lower-case spelling: it came with ADQL 2.1, after TAPRegExt 1.0, and
+#: STILTS 3.4 does not know it.  In TAPRegExt's spelling taplint reports an unknown *standard* key (the error
+#: E-CAP-KEYX); in this spelling, which ADQL 2.1 prescribes and which is the same IVOID, it reads it as a
+#: custom feature (a warning), while clients that compare IVOIDs properly see the standard one.
+CONDITIONAL: Final = "ivo://ivoa.net/std/tapregext#features-adql-conditional"
 UNIT: Final = _PREFIX + "adql-unit"
 OFFSET: Final = _PREFIX + "adql-offset"
 UDF: Final = _PREFIX + "udf"

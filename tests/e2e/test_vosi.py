@@ -40,6 +40,17 @@ def test_tap_capability_declares_geometry_and_formats(live: LiveService) -> None
     assert access == [live.tap]
 
 
+def test_conditional_functions_are_declared_in_adql_21_spelling(live: LiveService) -> None:
+    """The feature key STILTS 3.4 does not know is written as ADQL 2.1 writes it: taplint then reads it as a
+    custom feature (a warning) instead of an unknown standard key (an error)."""
+    root = etree.fromstring(httpx.get(f"{live.tap}/capabilities").content)
+    types = {group.get("type") for group in root.xpath("//languageFeatures")}
+    conditional = "ivo://ivoa.net/std/tapregext#features-adql-conditional"
+    assert conditional in types and conditional.replace("tapregext", "TAPRegExt") not in types
+    forms = root.xpath(f"//languageFeatures[@type='{conditional}']/feature/form/text()")
+    assert {"COALESCE", "CASE"} <= set(forms)
+
+
 @pytest.mark.parametrize("path", ["/tap/availability", "/availability"])
 def test_availability(live: LiveService, schemas: Path, path: str) -> None:
     root = assert_valid(httpx.get(live.url + path).content, schemas, "VOSIAvailability-v1.xsd")
