@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
 from tap.adql import AdqlSemanticError
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 STARS = star_rows()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 REFUSED = [

@@ -7,7 +7,6 @@ refused at translation, computed ones when the query runs, with the same words o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -15,14 +14,9 @@ import pytest
 from tap.adql import AdqlSemanticError
 from tap.adql.sphere import GeometryError
 from tap.adql.sqlite_errors import function_errors
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 STARS = star_rows()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 @pytest.mark.parametrize(

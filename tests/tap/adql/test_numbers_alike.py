@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,18 +15,13 @@ import pytest
 
 from tap.adql import translate
 from tap.schema import Column, StaticCatalog, Table
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 STARS = star_rows()
 
 _RNG = random.Random(5)
 #: float32 values with full mantissas, whose single-precision sum is visibly wrong.
 FLOATS = [float(np.float32(_RNG.uniform(1000.0, 2000.0))) for _ in range(2000)]
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

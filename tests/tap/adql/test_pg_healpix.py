@@ -7,7 +7,6 @@ poles, across the RA 0/360 seam and on round coordinates, and through translated
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from cdshealpix.nested import lonlat_to_healpix
 from numpy.typing import ArrayLike, NDArray
 
 from tap.adql import pg_setup
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 MAX_ORDER = 29
 
@@ -28,11 +27,6 @@ MAX_ORDER = 29
 def pg(pg_conn: Any) -> Any:
     pg_setup.install(pg_conn)
     return pg_conn
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 def expected(order: int, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int64]:

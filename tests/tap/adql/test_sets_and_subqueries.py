@@ -7,20 +7,14 @@ a scalar subquery that returns several (the translator makes it refuse, as Postg
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 
 from tap.adql.sqlite_errors import FunctionError, function_errors
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 STARS = star_rows()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 def bag(rows: list[tuple[object, ...]]) -> Counter[tuple[object, ...]]:

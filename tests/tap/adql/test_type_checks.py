@@ -8,20 +8,14 @@ string literal that reads as a number stays a number (``'30' * 1323`` is valid A
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from tap.adql import AdqlSemanticError, translate
 from tap.adql.features import UDFS, parse_signature
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 STARS = star_rows()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 REFUSED = [

@@ -8,7 +8,6 @@ must give what :mod:`tap.adql.sphere` (SQLite's geometry, tested on its own) com
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -16,14 +15,9 @@ import pytest
 from tap.adql import sphere
 from tap.adql.sphere import GeometryError
 from tap.adql.sqlite_errors import function_errors
-from tests.tap.adql.engines import Engine, engine_fixture, star_rows
+from tests.tap.adql.engines import Engine, star_rows
 
 STARS = star_rows()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    yield from engine_fixture(request, tmp_path_factory)
 
 
 def ids(engine: Engine, condition: str) -> set[int]:
