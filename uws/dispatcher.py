@@ -25,19 +25,15 @@ from anyio import to_thread
 from uws.errors import JobNotFoundError, PhaseConflictError
 from uws.executor import JobExecutor
 from uws.kinds import KindRegistry
-from uws.models import ErrorInfo, Job, JobSpec
+from uws.models import Job, JobSpec
 from uws.phases import Phase
 from uws.recovery import recover_orphans
 from uws.store import JobStore
+from uws.worker import time_limit_error
 
-__all__ = ["Dispatcher", "time_limit_message"]
+__all__ = ["Dispatcher"]
 
 _log = logging.getLogger("mmvo.uws.dispatcher")
-
-
-def time_limit_message(seconds: int) -> str:
-    """The error message of a job stopped at its execution duration."""
-    return f"the job reached its time limit: its execution duration is {seconds} s"
 
 
 def _deadline(job: Job) -> float | None:
@@ -121,8 +117,11 @@ class Dispatcher:
                     await self._pump()
             except Exception:  # a database hiccup must not end dispatching
                 _log.exception("dispatching failed; trying again")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for may swallow a cancellation that arrives
+            # just as the event is set, and stop() would wait for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, next_sweep - time.monotonic()))
+                async with asyncio.timeout(max(0.0, next_sweep - time.monotonic())):
+                    await self._wake.wait()
             self._wake.clear()
 
     def _recover(self) -> None:
@@ -156,10 +155,11 @@ class Dispatcher:
             run_id=job.run_id,
             parameters=job.parameters,
             attempt=job.attempt,
+            execution_duration=job.execution_duration,
             deadline=_deadline(job),
         )
         self._running[job.job_id] = spec
-        self._spawn(self._run(spec, job.execution_duration))
+        self._spawn(self._run(spec))
 
     def _spawn(self, coro: object) -> None:
         assert asyncio.iscoroutine(coro)
@@ -167,13 +167,13 @@ class Dispatcher:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, spec: JobSpec, duration: int) -> None:
+    async def _run(self, spec: JobSpec) -> None:
         work = asyncio.ensure_future(self._executor.submit(spec))
         try:
             timeout = None if spec.deadline is None else max(0.0, spec.deadline - time.time())
             await asyncio.wait({work}, timeout=timeout)
             if not work.done():
-                await to_thread.run_sync(self._expire, spec, duration)
+                await to_thread.run_sync(self._expire, spec)
                 await self._executor.abort(spec.job_id)
                 await work
             else:
@@ -188,10 +188,11 @@ class Dispatcher:
                 del self._running[spec.job_id]
             self._wake.set()
 
-    def _expire(self, spec: JobSpec, duration: int) -> None:
-        error = ErrorInfo("fatal", time_limit_message(duration))
+    def _expire(self, spec: JobSpec) -> None:
         with contextlib.suppress(PhaseConflictError, JobNotFoundError):
-            self._store.transition(spec.job_id, Phase.ERROR, attempt=spec.attempt, error=error)
+            self._store.transition(
+                spec.job_id, Phase.ERROR, attempt=spec.attempt, error=time_limit_error(spec)
+            )
 
     async def _check(self, job_id: str) -> None:
         spec = self._running.get(job_id)

@@ -167,7 +167,7 @@ class JobSpec:
     """What an executor needs to run one claimed job; picklable (plain values, no handles).
 
     ``deadline`` is a wall-clock time (``time.time()`` scale) so it means the same in another process; None when
-    the job may run without limit.
+    the job may run without limit (``execution_duration`` 0).
     """
 
     job_id: str
@@ -176,4 +176,5 @@ class JobSpec:
     run_id: str | None
     parameters: tuple[Parameter, ...]
     attempt: int
+    execution_duration: int
     deadline: float | None

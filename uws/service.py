@@ -122,7 +122,8 @@ class UWSService:
                 if job.phase not in ACTIVE or job.phase is not start or remaining <= 0:
                     return job
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), min(remaining, self.settings.wait_recheck))
+                    async with asyncio.timeout(min(remaining, self.settings.wait_recheck)):
+                        await changed.wait()
 
     async def blob(self, kind: JobKind, job_id: str, owner: str | None, name: str) -> Path:
         """The file of the by-reference parameter ``name``.

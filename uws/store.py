@@ -219,7 +219,7 @@ class JobStore:
             return job
         if job.phase is to and to in IDEMPOTENT:
             return job
-        stale = f" (attempt {attempt} is not the current one)" if attempt is not None else ""
+        stale = f" (attempt {attempt} is not the current one)" if attempt not in (None, job.attempt) else ""
         raise PhaseConflictError(
             f"job {job_id} is {job.phase}: it cannot go to {to}{stale}",
             job_id=job_id,

@@ -23,7 +23,7 @@ from uws.phases import Phase
 from uws.store import JobStore
 from vo_service.errors import QueryTimeoutError, ServiceUnavailableError, VOError
 
-__all__ = ["RunContext", "error_info", "run_job"]
+__all__ = ["RunContext", "error_info", "run_job", "time_limit_error"]
 
 _log = logging.getLogger("mmvo.uws.worker")
 
@@ -97,6 +97,12 @@ def _result(files: JobFiles, job: JobSpec, spec: ResultSpec) -> Result:
     return Result(spec.id, spec.path, None, spec.mime_type, path.stat().st_size)
 
 
+def time_limit_error(spec: JobSpec) -> ErrorInfo:
+    """The error of a job stopped at its execution duration."""
+    message = f"the job reached its time limit: its execution duration is {spec.execution_duration} s"
+    return ErrorInfo("fatal", message)
+
+
 def error_info(exc: BaseException) -> ErrorInfo:
     """The ``uws:errorSummary`` of an exception raised by a run function; unexpected ones say nothing inside."""
     if isinstance(exc, JobError):
@@ -135,6 +141,9 @@ def run_job(
         error = error_info(exc)
     if not reported():
         return None
+    remaining = ctx.remaining()
+    if remaining is not None and remaining <= 0:  # whatever the run did, its time was over
+        results, error = [], time_limit_error(spec)
     target = Phase.COMPLETED if error is None else Phase.ERROR
     try:
         store.transition(spec.job_id, target, attempt=spec.attempt, error=error, results=results)
