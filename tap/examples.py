@@ -78,11 +78,11 @@ EXAMPLES: tuple[Example, ...] = (
         name="Exposure per revolution",
         description="Total pointing exposure and number of science windows per revolution, with its dates.",
         query=(
-            "SELECT r.revolution, r.t_start, r.t_stop, COUNT(*) AS n_scw, SUM(s.exposure) AS exposure\n"
+            "SELECT r.revolution AS rev, r.t_start, r.t_stop, COUNT(*) AS n_scw, SUM(s.exposure) AS exposure\n"
             "FROM integral.revolutions AS r\n"
             "JOIN integral.scw AS s ON s.revolution = r.revolution\n"
             "GROUP BY r.revolution, r.t_start, r.t_stop\n"
-            "ORDER BY revolution"
+            "ORDER BY rev"
         ),
         tables=("integral.revolutions", "integral.scw"),
     ),
