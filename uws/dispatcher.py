@@ -25,7 +25,7 @@ from anyio import to_thread
 from uws.errors import JobNotFoundError, PhaseConflictError
 from uws.executor import JobExecutor
 from uws.kinds import KindRegistry
-from uws.models import Job, JobSpec
+from uws.models import ErrorInfo, Job, JobSpec
 from uws.phases import Phase
 from uws.recovery import recover_orphans
 from uws.store import JobStore
@@ -181,12 +181,18 @@ class Dispatcher:
         except asyncio.CancelledError:
             work.cancel()
             raise
-        except Exception:
+        except Exception:  # the executor failed (not the run function, whose errors run_job records)
             _log.exception("running job %s failed", spec.job_id)
+            await to_thread.run_sync(self._fail, spec)
         finally:
             if self._running.get(spec.job_id) is spec:
                 del self._running[spec.job_id]
             self._wake.set()
+
+    def _fail(self, spec: JobSpec) -> None:
+        error = ErrorInfo("transient", "the service could not run the job; it has been logged")
+        with contextlib.suppress(PhaseConflictError, JobNotFoundError):
+            self._store.transition(spec.job_id, Phase.ERROR, attempt=spec.attempt, error=error)
 
     def _expire(self, spec: JobSpec) -> None:
         with contextlib.suppress(PhaseConflictError, JobNotFoundError):

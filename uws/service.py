@@ -183,6 +183,7 @@ class UWSService:
                 execution_duration=self.settings.cap_duration(duration),
                 destruction=destruction,
                 job_id=job_id,
+                creation_time=now,
             )
 
         try:

@@ -144,8 +144,12 @@ class JobStore:
         execution_duration: int,
         destruction: dt.datetime | None,
         job_id: str | None = None,
+        creation_time: dt.datetime | None = None,
     ) -> Job:
-        """Stores a new PENDING job and returns it (a fresh random id unless ``job_id`` is given)."""
+        """Stores a new PENDING job and returns it (a fresh random id unless ``job_id`` is given).
+
+        ``creation_time`` defaults to now; callers computing the destruction time from it pass it.
+        """
         job_id = job_id or secrets.token_hex(8)
         values = {
             "job_id": job_id,
@@ -153,7 +157,7 @@ class JobStore:
             "owner": owner,
             "run_id": run_id,
             "phase": Phase.PENDING.value,
-            "creation_time": _to_db(utc_now()),
+            "creation_time": _to_db(creation_time or utc_now()),
             "execution_duration": execution_duration,
             "destruction": _to_db(destruction),
             "attempt": 0,

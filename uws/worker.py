@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from tap.params import DaliParams
-from uws.errors import JobError, JobFatalError, PhaseConflictError
+from uws.errors import JobError, JobFatalError, JobNotFoundError, PhaseConflictError
 from uws.files import JobFiles
 from uws.kinds import RunFunction
 from uws.models import ErrorInfo, ErrorType, JobSpec, Progress, Result, ResultSpec
@@ -149,6 +149,9 @@ def run_job(
         store.transition(spec.job_id, target, attempt=spec.attempt, error=error, results=results)
     except PhaseConflictError as exc:
         _log.info("outcome %s of job %s discarded: %s", target, spec.job_id, exc)
+        return None
+    except JobNotFoundError:  # destroyed while it ran: whatever the run wrote since goes too
+        files.remove(spec.job_id)
         return None
     except Exception:
         _log.exception("recording the outcome of job %s failed", spec.job_id)

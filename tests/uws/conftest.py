@@ -96,7 +96,9 @@ class ToyServer:
         command = [sys.executable, "-m", "uvicorn", "--factory", "tests.uws.toy_app:create_app"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -127,7 +129,7 @@ class ToyServer:
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ToyServer]:
     """The toy application on SQLite, shared by the tests of a module."""
-    server = ToyServer(tmp_path_factory.mktemp("toy"), TOY_WORKERS="4", TOY_REAP="0.3", TOY_WAIT_CAP="5")
+    server = ToyServer(tmp_path_factory.mktemp("toy"), TOY_WORKERS="4", TOY_REAP="0.3", TOY_WAIT_CAP="1.5")
     server.start()
     try:
         yield server

@@ -59,10 +59,11 @@ def params(**values: str) -> DaliParams:
 
 
 async def until(rt: UWSRuntime, kind: JobKind, job_id: str, phases: frozenset[Phase] = FINAL) -> Job:
+    job = await rt.service.job(kind, job_id, None)
     for _ in range(200):
-        job = await rt.service.wait(kind, job_id, None, timeout=5)
         if job.phase in phases:
             return job
+        job = await rt.service.wait(kind, job_id, None, timeout=5, phase=job.phase)
     raise AssertionError(f"job {job_id} never reached {phases}")
 
 
@@ -249,5 +250,19 @@ def test_limits_from_settings(tmp_path: Path) -> None:
             assert (await rt.service.set_destruction(TOY, job.job_id, None, far)).destruction == (
                 job.creation_time + dt.timedelta(days=7)
             )
+
+    asyncio.run(main())
+
+
+def test_delete_while_running(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with runtime(tmp_path) as rt:
+            job = await rt.service.create(TOY, None, new_job(params(DURATION="5", PHASE="RUN")))
+            await until(rt, TOY, job.job_id, frozenset({Phase.EXECUTING}))
+            await rt.service.delete(TOY, job.job_id, None)
+            assert rt.store.find(job.job_id) is None
+            while rt.dispatcher.running:  # the run was told to stop
+                await asyncio.sleep(0.01)
+            assert not rt.files.job_dir(job.job_id).exists()
 
     asyncio.run(main())

@@ -4,7 +4,8 @@
 aborted), fails with ``FAIL=message``, publishes a ``partial`` result early with ``PARTIAL=1``, and returns a
 text result ``result`` (plus an external one with ``EXTERNAL=url``).  ``/pyvo/async`` answers like a TAP async
 endpoint (a VOTable result named ``result``), for pyvo's ``AsyncTAPJob``.  Settings come from ``MMVO_*``
-variables plus ``TOY_WORKERS``, ``TOY_SWEEP`` and ``TOY_REAP`` (seconds) for the background parts.
+variables plus ``TOY_WORKERS``, ``TOY_SWEEP``, ``TOY_REAP`` and ``TOY_WAIT_CAP`` (seconds) for the background
+parts.  The caller is named by the header ``X-Toy-User`` (anonymous without it), to test owners.
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ def run_votable(job: JobSpec, ctx: RunContext) -> list[ResultSpec]:
     return [ResultSpec("result", "result.vot", mime_type="application/x-votable+xml")]
 
 
+def toy_user(request: Request) -> str | None:
+    return request.headers.get("x-toy-user")
+
+
 def create_app() -> Starlette:
     config = Config()
     engine = make_engine(config)
@@ -103,7 +108,7 @@ def create_app() -> Starlette:
 
     routes = [
         Route("/availability", availability),
-        *runtime.routes(toy, path="/toy", read_params=reader),
+        *runtime.routes(toy, path="/toy", read_params=reader, owner=toy_user),
         *runtime.routes(pyvo, path="/pyvo/async", read_params=reader),
     ]
     return Starlette(routes=routes, exception_handlers=ERROR_HANDLERS, lifespan=lifespan)
