@@ -111,9 +111,8 @@ class ThreadExecutor:
                 self._aborts.pop(job.job_id, None)
 
     async def abort(self, job_id: str) -> None:
-        event = self._aborts.get(job_id)
-        if event is not None:
-            event.set()
+        # also before the run's thread has started: the dispatcher asks only for jobs it handed over
+        self._aborts.setdefault(job_id, threading.Event()).set()
 
     async def shutdown(self) -> None:
         self._stopping.set()
