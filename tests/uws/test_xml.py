@@ -55,7 +55,10 @@ def _full() -> Job:
         destruction=T0 + dt.timedelta(days=7),
         quote=T0 + dt.timedelta(seconds=3),
         parameters=(Parameter("query", "SELECT <1> & \x01"), Parameter("t1", "t1", by_reference=True)),
-        results=(Result("result", "r.txt", None, "text/plain", 12), Result("ext", None, "https://x.example/", None, None)),
+        results=(
+            Result("result", "r.txt", None, "text/plain", 12),
+            Result("ext", None, "https://x.example/", None, None),
+        ),
         error=ErrorInfo("transient", "backend down"),
         progress=Progress(0.25, "step 1 of 4"),
     )
@@ -85,7 +88,10 @@ def test_full_job(schemas: Path) -> None:
     assert summary is not None and summary.get("type") == "transient" and summary.get("hasDetail") == "true"
     params = root.findall("uws:parameters/uws:parameter", NS)
     assert params[0].text == "SELECT <1> & \ufffd"
-    assert params[1].get("byReference") == "true" and params[1].text == "https://vo.example/toy/def/parameters/t1"
+    assert (
+        params[1].get("byReference") == "true"
+        and params[1].text == "https://vo.example/toy/def/parameters/t1"
+    )
     results = root.findall("uws:results/uws:result", NS)
     assert [r.get(f"{{{NS['xlink']}}}href") for r in results] == [
         "https://vo.example/toy/def/results/result",
