@@ -131,8 +131,11 @@ class TapService:
             raise UsageError("give RESPONSEFORMAT or FORMAT, not both with different values")
         return resolve_format(response_format if response_format is not None else alias)
 
-    def start(self, prepared: PreparedQuery) -> QueryRows:
+    def start(self, prepared: PreparedQuery, *, timeout: float | None = None) -> QueryRows:
         """Runs the query up to its first chunk (blocking; call from a worker thread).
+
+        ``timeout`` (seconds) shortens the service's query timeout, e.g. to what is left of an async job's
+        execution duration.
 
         Raises:
             UsageError: the database refused the query.
@@ -143,5 +146,5 @@ class TapService:
             prepared.sql,
             prepared.columns,
             maxrec=prepared.maxrec,
-            timeout=self.settings.timeout,
+            timeout=self.settings.timeout if timeout is None else min(timeout, self.settings.timeout),
         )
