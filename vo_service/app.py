@@ -7,6 +7,7 @@ tests can run several apps with different configurations in one process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -21,12 +22,14 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
 from tap.adql.features import language_features
+from tap.async_jobs import tap_job_kind
 from tap.capabilities import FeatureDecl, FormatDecl, TapLimits, tap_capabilities, tap_capability
 from tap.formats import OUTPUT_FORMATS
-from tap.handlers import TapEndpoint, tap_routes
+from tap.handlers import TapEndpoint, read_params, tap_routes
 from tap.schema import Catalog, StaticCatalog
 from tap.service import TapService, TapSettings
 from tap.uploads import UPLOAD_METHODS
+from uws import UWSRuntime
 from vo_service.config import Config
 from vo_service.db import Database, load_catalog
 from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
@@ -102,15 +105,24 @@ def create_app(config: Config | None = None) -> Starlette:
             notes.append(f"the database does not answer: {type(exc).__name__}")
         return availability_document(available=available, up_since=started, notes=notes)
 
-    tap = TapEndpoint(
-        service=TapService(
-            settings=TapSettings(
-                config.maxrec_default, config.maxrec_hard, config.query_timeout, config.upload_limit_bytes
-            ),
-            dialect=database.dialect,
-            catalog=catalog.get,
-            cursor_factory=database.read_cursor,
+    tap_service = TapService(
+        settings=TapSettings(
+            config.maxrec_default, config.maxrec_hard, config.query_timeout, config.upload_limit_bytes
         ),
+        dialect=database.dialect,
+        catalog=catalog.get,
+        cursor_factory=database.read_cursor,
+        batch_source=database.read_batches,
+    )
+    jobs = UWSRuntime(config=config, engine=database.engine)
+    tap_async = jobs.routes(
+        tap_job_kind(tap_service),
+        path="/tap/async",
+        prefix="/async",
+        read_params=functools.partial(read_params, upload_limit=config.upload_limit_bytes),
+    )
+    tap = TapEndpoint(
+        service=tap_service,
         catalog=catalog.get,
         capabilities=lambda: _tap_capabilities_document(config, catalog),
         availability=availability,
@@ -137,7 +149,8 @@ def create_app(config: Config | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
-            yield
+            async with jobs.running():
+                yield
         finally:
             database.dispose()
 
@@ -146,7 +159,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/", home, methods=["GET"]),
             Route("/capabilities", capabilities, methods=["GET"]),
             Route("/availability", service_availability, methods=["GET"]),
-            Mount("/tap", routes=tap_routes(tap)),
+            Mount("/tap", routes=[*tap_routes(tap), *tap_async]),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)],
         exception_handlers=ERROR_HANDLERS,

@@ -13,7 +13,12 @@ from astropy.io.votable import parse
 from tests.conftest import VotLint
 from tests.e2e.conftest import LiveService
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.usefixtures("pyvo_sockets"),
+    # pyvo leaves sockets open; a collection inside a test must not fail it (the fixture collects the rest)
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 B2 = "application/x-votable+xml;serialization=BINARY2"
 

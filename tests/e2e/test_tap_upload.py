@@ -16,7 +16,12 @@ from tests.local_http import QuietHandler, serving
 from tests.upload_samples import ALL_TYPES, assert_round_trip, first_table, reserialised, votable_document
 from vo_service.demo.reference import REFERENCE_SOURCES
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.usefixtures("pyvo_sockets"),
+    # pyvo leaves sockets open; a collection inside a test must not fail it (the fixture collects the rest)
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 B2 = "application/x-votable+xml;serialization=BINARY2"
 KNOWN = [s for s in REFERENCE_SOURCES if s.name in {"Crab", "Cyg X-1", "Sco X-1", "Vela X-1"}]

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import gc
-import warnings
-
+import pytest
 import pyvo
 import requests
 
 from tests.uws.conftest import ToyServer
 
 
+@pytest.mark.usefixtures("pyvo_sockets")
 def test_pyvo_async_job(toy: ToyServer) -> None:
     with requests.Session() as session:
         _drive(toy, session)
-    # pyvo reads job documents and results from streamed responses it never closes: collect their sockets
-    # here rather than in some later test
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def _drive(toy: ToyServer, session: requests.Session) -> None:
