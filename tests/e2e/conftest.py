@@ -36,7 +36,7 @@ class LiveService:
         return f"{self.url}/tap"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -56,41 +56,70 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
 
 
+MMVO = [sys.executable, "-m", "vo_service.cli"]
+
+
+def service_environment(data_dir: Path, port: int, database_url: str | None) -> dict[str, str]:
+    """The environment of a service on ``data_dir`` (SQLite) or ``database_url`` (PostgreSQL)."""
+    env = {
+        **os.environ,
+        "MMVO_DATA_DIR": str(data_dir),
+        "MMVO_BASE_URL": f"http://127.0.0.1:{port}",
+        "MMVO_DEMO_SOURCES": str(DEMO_SOURCES),
+    }
+    env.pop("MMVO_DATABASE_URL", None)
+    if database_url is not None:
+        env["MMVO_DATABASE_URL"] = database_url
+    return env
+
+
+def load_demo(env: dict[str, str]) -> None:
+    subprocess.run([*MMVO, "load-demo"], env=env, check=True, capture_output=True, timeout=600)
+
+
+def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``mmvo serve`` on ``port`` (one worker), returned once it answers."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [*MMVO, "serve", "--no-demo", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}", process, log)
+    except BaseException:
+        process.kill()
+        raise
+    return process
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
     """The service with the demo data, on SQLite or on PostgreSQL+pgSphere."""
     data_dir = tmp_path_factory.mktemp(f"live-{request.param}")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "MMVO_DATA_DIR": str(data_dir),
-        "MMVO_BASE_URL": url,
-        "MMVO_DEMO_SOURCES": str(DEMO_SOURCES),
-    }
+    port = free_port()
     drop = None
+    database_url = None
     if request.param == "postgresql":
         database_url, drop = create_pg_database(request.getfixturevalue("pg_dsn"))
-        env["MMVO_DATABASE_URL"] = database_url
-    else:
-        env.pop("MMVO_DATABASE_URL", None)
-    mmvo = [sys.executable, "-m", "vo_service.cli"]
-    log = data_dir / "server.log"
+    env = service_environment(data_dir, port, database_url)
     try:
-        subprocess.run([*mmvo, "load-demo"], env=env, check=True, capture_output=True, timeout=600)
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [*mmvo, "serve", "--no-demo", "--port", str(port), "--workers", "1"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        load_demo(env)
+        process = start_server(env, port, data_dir / "server.log")
         try:
-            _wait_ready(url, process, log)
-            yield LiveService(url, request.param, env)
+            yield LiveService(f"http://127.0.0.1:{port}", request.param, env)
         finally:
-            process.terminate()
-            process.wait(timeout=20)
+            stop_server(process)
     finally:
         if drop is not None:
             drop()
