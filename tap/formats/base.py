@@ -1,5 +1,11 @@
 """What every result serialisation shares: the producer's status, INFO items, the format interface, and the
-streaming driver that turns row chunks into large byte blocks.
+streaming driver that turns chunks of rows into large byte blocks.
+
+A chunk is either a sequence of row tuples, as a DB-API cursor's ``fetchmany()`` returns them, or a
+``pyarrow.RecordBatch`` (one array per column) from the columnar query path; a producer may mix them.  Every
+format gives the same bytes for the same rows whichever form they arrive in (see
+:mod:`tap.formats.arrow_values`); :func:`chunk_columns` and :func:`chunk_length` are the only places that
+look at the form.
 
 The driver exists so that every format reacts to a failing producer in the same, documented way:
 
@@ -25,8 +31,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
+import pyarrow as pa
+
+from tap.formats.arrow_values import ColumnValues
 from tap.formats.datatypes import ColumnSpec, column_specs
 from tap.schema import Column
 from vo_service.errors import VOError
@@ -41,6 +50,8 @@ __all__ = [
     "InfoItem",
     "OutputFormat",
     "ResultStatus",
+    "chunk_columns",
+    "chunk_length",
     "close_source",
     "drive",
     "normalise_infos",
@@ -51,8 +62,29 @@ BLOCK_SIZE = 64 * 1024
 #: What a client reads when the failure was not a :class:`VOError` (internals are not leaked).
 GENERIC_ERROR_MESSAGE = "internal error while producing the result"
 
-#: One ``fetchmany()`` result: a sequence of row tuples.
-Chunk = Sequence[Sequence[object]]
+#: Rows of a result: one ``fetchmany()`` result (a sequence of row tuples) or an Arrow record batch.
+Chunk: TypeAlias = Sequence[Sequence[object]] | pa.RecordBatch
+
+
+def chunk_length(chunk: Chunk) -> int:
+    """The number of rows in a chunk."""
+    if isinstance(chunk, pa.RecordBatch):
+        return int(chunk.num_rows)
+    return len(chunk)
+
+
+def chunk_columns(chunk: Chunk, width: int) -> Iterable[ColumnValues]:
+    """The columns of a non-empty chunk, in result order.
+
+    Raises:
+        ValueError: a row or the batch does not have ``width`` values.
+    """
+    if isinstance(chunk, pa.RecordBatch):
+        if chunk.num_columns != width:
+            raise ValueError(f"a record batch of {chunk.num_columns} columns for {width} result columns")
+        columns: list[ColumnValues] = chunk.columns
+        return columns
+    return zip(*chunk, strict=True)
 
 
 class Info(NamedTuple):
@@ -177,10 +209,11 @@ def drive(
         blocks.add(head())
         try:
             for chunk in source:
-                if not chunk:
+                rows = chunk_length(chunk)
+                if not rows:
                     continue
                 blocks.add(encode(chunk))
-                status.rows += len(chunk)
+                status.rows += rows
                 if blocks.full:
                     yield blocks.take()
         except Exception as exc:

@@ -5,16 +5,28 @@ Strings: ``char`` is ASCII in VOTable 1.4 and FITS, so characters outside ASCII 
 text formats keep them; declare such columns ``unicodeChar``).  ``unicodeChar`` is UTF-16BE, counted in
 16-bit units.  Both are encoded as one joined string per chunk; per-string lengths come from ``len`` because
 the ``replace`` error handler keeps one output unit per character.
+
+A column may also be an Arrow array (see :mod:`tap.formats.arrow_values`): numbers, booleans and ASCII
+strings are then taken from its buffers with whole-array operations; anything else goes through the row code
+with the values a DB-API cursor would have returned, so the bytes are the same either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from tap.formats.arrow_values import (
+    ColumnValues,
+    arrow_flags,
+    arrow_numbers,
+    ascii_runs,
+    is_arrow,
+    python_values,
+)
 from tap.formats.datatypes import ColumnSpec, Family, int_null
 from tap.formats.values import BoolArray, as_numbers, as_texts, split_arrays
 
@@ -39,13 +51,22 @@ class Encoded:
         return np.ascontiguousarray(self.values).view(np.uint8).reshape(rows, -1)
 
 
-BinaryEncoder = Callable[[Sequence[object]], Encoded]
+BinaryEncoder = Callable[[ColumnValues], Encoded]
 
 
 def _byte_codes(true: int, false: int, null: int) -> BinaryEncoder:
     codes: dict[object, int] = {True: true, False: false, None: null}
 
-    def run(values: Sequence[object]) -> Encoded:
+    def run(values: ColumnValues) -> Encoded:
+        if is_arrow(values):
+            flags = arrow_flags(values)
+            if flags is not None:
+                truth, nulls = flags
+                data = np.where(truth, np.uint8(true), np.uint8(false)).astype(np.uint8)
+                if nulls is not None:
+                    data[nulls] = null
+                return Encoded(data, nulls)
+            values = python_values(values)
         data = np.frombuffer(bytes(map(codes.__getitem__, values)), dtype=np.uint8)
         nulls = np.fromiter((v is None for v in values), np.bool_, len(values)) if None in values else None
         return Encoded(data, nulls)
@@ -66,8 +87,11 @@ def _numbers(spec: ColumnSpec, null_byte: int, ascii_only: bool) -> BinaryEncode
     dtype, wire = spec.dtype, spec.big_endian
     assert dtype is not None
 
-    def run(values: Sequence[object]) -> Encoded:
-        array, nulls = as_numbers(values, dtype)
+    def run(values: ColumnValues) -> Encoded:
+        converted = arrow_numbers(values, dtype) if is_arrow(values) else None
+        if converted is None:
+            converted = as_numbers(python_values(values) if is_arrow(values) else values, dtype)
+        array, nulls = converted
         return Encoded(array.astype(wire), nulls)
 
     return run
@@ -76,8 +100,8 @@ def _numbers(spec: ColumnSpec, null_byte: int, ascii_only: bool) -> BinaryEncode
 def _arrays(spec: ColumnSpec, null_byte: int, ascii_only: bool) -> BinaryEncoder:
     wire = spec.big_endian
 
-    def run(values: Sequence[object]) -> Encoded:
-        items, counts, nulls = split_arrays(values, spec)
+    def run(values: ColumnValues) -> Encoded:
+        items, counts, nulls = split_arrays(python_values(values) if is_arrow(values) else values, spec)
         return Encoded(items.astype(wire), nulls, None if spec.count is not None else counts)
 
     return run
@@ -91,11 +115,32 @@ def _cut(encoded: bytes, width: int, utf16: bool) -> bytes:
     return cut
 
 
+def _ascii_cells(spec: ColumnSpec, utf16: bool, values: ColumnValues) -> Encoded | None:
+    """An Arrow string column of ASCII text encoded from its buffers (None: not such a column, or a cell
+    longer than the declared size, which the row code cuts).  UTF-16BE of ASCII is each byte zero-extended."""
+    runs = ascii_runs(values) if is_arrow(values) else None
+    limit = spec.count if spec.count is not None else spec.bound
+    if runs is None or (limit is not None and int(runs.lengths.max(initial=0)) > limit):
+        return None
+    data = runs.data.astype(">u2") if utf16 else runs.data
+    if spec.count is None:
+        return Encoded(data, runs.nulls, runs.lengths)
+    matrix = np.zeros((len(runs.lengths), spec.count), dtype=data.dtype)
+    matrix[np.arange(spec.count) < runs.lengths[:, None]] = data
+    width = spec.count * data.dtype.itemsize
+    return Encoded(matrix.view(np.uint8).view(f"S{width}").reshape(-1), runs.nulls)
+
+
 def _texts(spec: ColumnSpec, null_byte: int, ascii_only: bool) -> BinaryEncoder:
     utf16 = spec.unicode and not ascii_only
     codec, unit = ("utf-16-be", 2) if utf16 else ("ascii", 1)
 
-    def run(values: Sequence[object]) -> Encoded:
+    def run(values: ColumnValues) -> Encoded:
+        if is_arrow(values):
+            fast = _ascii_cells(spec, utf16, values)
+            if fast is not None:
+                return fast
+            values = python_values(values)
         texts, nulls = as_texts(values, spec)
         joined = "".join(texts)
         astral = utf16 and bool(joined) and max(joined) > "\uffff"  # two UTF-16 units per character

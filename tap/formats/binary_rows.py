@@ -10,8 +10,9 @@ memory; here a chunk of rows is packed by a few whole-array operations:
   ``take`` copies all runs into place;
 * BINARY2 null flags are ``np.packbits`` of the chunk's NULL matrix (most significant bit = first column).
 
-The packed bytes of each chunk are base64-encoded in lengths that are multiples of 3 bytes; the remainder (0-2
-bytes) is carried to the next chunk, so the encoded stream is exactly the encoding of the whole table.
+The packed bytes are base64-encoded in lines of 76 characters (57 bytes, as MIME writes them); what does not
+fill a line is carried to the next chunk, so the text is exactly the encoding of the whole table and does not
+depend on how the rows were chunked (row chunks or record batches of any size give the same document).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from tap.formats.base import Chunk
+from tap.formats.base import Chunk, chunk_columns, chunk_length
 from tap.formats.binary_columns import Encoded, binary_encoder, fill_int_nulls
 from tap.formats.datatypes import ColumnSpec, int_null
 
-__all__ = ["Base64Stream", "StreamEncoder", "null_flags", "pack_rows", "side_by_side"]
+__all__ = ["BASE64_LINE_BYTES", "Base64Stream", "StreamEncoder", "null_flags", "pack_rows", "side_by_side"]
 
 Bytes2D = npt.NDArray[np.uint8]
 
@@ -109,8 +110,14 @@ def pack_rows(rows: int, cells: Sequence[Encoded], leading: Bytes2D | None = Non
     return _gather(rows, segments)
 
 
+#: Bytes encoded per base64 line: 76 characters, as ``base64.encodebytes`` (MIME) writes them.
+BASE64_LINE_BYTES = 57
+_LINE_CHARACTERS = 4 * BASE64_LINE_BYTES // 3
+
+
 class Base64Stream:
-    """Base64 of a byte stream that arrives in pieces of any length."""
+    """Base64 of a byte stream that arrives in pieces of any length, in the lines ``base64.encodebytes`` would
+    write for the whole stream."""
 
     __slots__ = ("_rest",)
 
@@ -118,13 +125,18 @@ class Base64Stream:
         self._rest = b""
 
     def encode(self, data: bytes) -> bytes:
-        """The encoding of the complete 3-byte groups received so far (one line per call)."""
+        """The complete lines of what was received so far (one C call, then a newline added per line)."""
         if self._rest:
             data = self._rest + data
-        cut = len(data) - len(data) % 3
-        encoded = binascii.b2a_base64(memoryview(data)[:cut]) if cut else b""
+        cut = len(data) - len(data) % BASE64_LINE_BYTES
         self._rest = data[cut:]
-        return encoded
+        if not cut:
+            return b""
+        encoded = np.frombuffer(binascii.b2a_base64(memoryview(data)[:cut], newline=False), np.uint8)
+        lines = np.empty((cut // BASE64_LINE_BYTES, _LINE_CHARACTERS + 1), np.uint8)
+        lines[:, :-1] = encoded.reshape(-1, _LINE_CHARACTERS)
+        lines[:, -1] = ord("\n")
+        return lines.tobytes()
 
     def flush(self) -> bytes:
         """The last, padded group."""
@@ -153,8 +165,8 @@ class StreamEncoder:
         return "" if sentinel is None else f'<VALUES null="{sentinel}"/>'
 
     def encode(self, chunk: Chunk) -> bytes:
-        rows = len(chunk)
-        columns = zip(*chunk, strict=True)
+        rows = chunk_length(chunk)
+        columns = chunk_columns(chunk, len(self._encoders))
         cells = [encode(col) for encode, col in zip(self._encoders, columns, strict=True)]
         if self._flags:
             leading = null_flags(rows, cells)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from tap.formats.base import Chunk, Extras, OutputFormat, ResultStatus, drive
+from tap.formats.base import Chunk, Extras, OutputFormat, ResultStatus, chunk_columns, drive
 from tap.formats.datatypes import ColumnSpec
 from tap.formats.textcells import Dialect, row_styles, text_formatter
 
@@ -86,7 +86,8 @@ class DelimitedFormat(OutputFormat):
         lone = len(specs) == 1 and bool(null)
 
         def encode(chunk: Chunk) -> bytes:
-            cells = [fmt(col) for fmt, col in zip(formatters, zip(*chunk, strict=True), strict=True)]
+            columns = chunk_columns(chunk, len(formatters))
+            cells = [fmt(col) for fmt, col in zip(formatters, columns, strict=True)]
             if lone:  # an empty value (e.g. an empty array) alone on its line would read as no record
                 cells = [[null + blank if cell == blank else cell for cell in cells[0]]]
             return "".join(chain.from_iterable(zip(*cells, strict=True))).encode("utf-8", "replace")

@@ -32,7 +32,16 @@ import numpy as np
 import numpy.typing as npt
 from astropy.io import fits
 
-from tap.formats.base import Blocks, Chunk, Extras, OutputFormat, ResultStatus, close_source
+from tap.formats.base import (
+    Blocks,
+    Chunk,
+    Extras,
+    OutputFormat,
+    ResultStatus,
+    chunk_columns,
+    chunk_length,
+    close_source,
+)
 from tap.formats.binary_columns import Encoded, binary_encoder, fill_int_nulls
 from tap.formats.binary_rows import side_by_side
 from tap.formats.datatypes import ColumnSpec, int_null
@@ -227,12 +236,14 @@ def _spooled(
         source = iter(chunks)
         try:
             for chunk in source:
-                if not chunk:
+                rows = chunk_length(chunk)
+                if not rows:
                     continue
-                cells = [enc(col) for enc, col in zip(encoders, zip(*chunk, strict=True), strict=True)]
+                columns = chunk_columns(chunk, len(encoders))
+                cells = [enc(col) for enc, col in zip(encoders, columns, strict=True)]
                 plan.observe(cells, heap)
-                _spool_chunk(spool, len(chunk), cells)
-                plan.rows += len(chunk)
+                _spool_chunk(spool, rows, cells)
+                plan.rows += rows
                 status.rows = plan.rows
         except Exception as exc:
             status.error = exc

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import chain
 
-from tap.formats.base import Chunk
+from tap.formats.base import Chunk, chunk_columns
 from tap.formats.datatypes import ColumnSpec, int_null
 from tap.formats.textcells import Dialect, null_array_text, row_styles, text_formatter
 from tap.formats.xmltext import needs_xml_escape, xml_text
@@ -35,7 +35,8 @@ class TableDataEncoder:
         return ""
 
     def encode(self, chunk: Chunk) -> bytes:
-        columns = [fmt(col) for fmt, col in zip(self._formatters, zip(*chunk, strict=True), strict=True)]
+        values = chunk_columns(chunk, len(self._formatters))
+        columns = [fmt(col) for fmt, col in zip(self._formatters, values, strict=True)]
         return "".join(chain.from_iterable(zip(*columns, strict=True))).encode("utf-8", "replace")
 
     def flush(self) -> bytes:

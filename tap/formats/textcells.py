@@ -8,21 +8,25 @@ cases (NULL, NaN, text needing escapes) are patched afterwards at the few positi
 Numbers: doubles use Python's shortest round-tripping ``repr``, floats numpy's shortest float32 form, so
 both read back bit-identically; NaN and infinities are ``NaN``, ``+Inf``, ``-Inf`` as VOTable and DALI write
 them.
+
+Columns of record batches (:mod:`tap.formats.arrow_values`) give numbers and booleans as arrays directly;
+strings, timestamps and arrays as the Python values a DB-API cursor returns, so the text is the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from tap.formats.arrow_values import ColumnValues, arrow_flags, arrow_numbers, is_arrow, python_values
 from tap.formats.datatypes import ColumnSpec, Family, int_null
 from tap.formats.values import BoolArray, as_numbers, as_texts, split_arrays
 
 __all__ = ["CellStyle", "Dialect", "TextFormatter", "null_array_text", "row_styles", "text_formatter"]
 
-TextFormatter = Callable[[Sequence[object]], list[str]]
+TextFormatter = Callable[[ColumnValues], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +80,11 @@ def _numbers(spec: ColumnSpec, dialect: Dialect, style: CellStyle) -> TextFormat
     assert dtype is not None
     before, after = style.before, style.after
 
-    def run(values: Sequence[object]) -> list[str]:
-        array, nulls = as_numbers(values, dtype)
+    def run(values: ColumnValues) -> list[str]:
+        converted = arrow_numbers(values, dtype) if is_arrow(values) else None
+        if converted is None:
+            converted = as_numbers(python_values(values) if is_arrow(values) else values, dtype)
+        array, nulls = converted
         return _patch_nulls(_item_texts(array, before, after), nulls, style)
 
     return run
@@ -90,7 +97,14 @@ def _mapped(true: str, false: str, style: CellStyle) -> TextFormatter:
         None: style.null,
     }
 
-    def run(values: Sequence[object]) -> list[str]:
+    def run(values: ColumnValues) -> list[str]:
+        if is_arrow(values):
+            flags = arrow_flags(values)
+            if flags is None:
+                return list(map(cell.__getitem__, python_values(values)))
+            truth, nulls = flags
+            cells: list[str] = np.where(truth, cell[True], cell[False]).tolist()
+            return _patch_nulls(cells, nulls, CellStyle("", "", cell[None]))
         return list(map(cell.__getitem__, values))
 
     return run
@@ -107,8 +121,8 @@ def _bits(spec: ColumnSpec, dialect: Dialect, style: CellStyle) -> TextFormatter
 def _texts(spec: ColumnSpec, dialect: Dialect, style: CellStyle) -> TextFormatter:
     before, after = style.before, style.after
 
-    def run(values: Sequence[object]) -> list[str]:
-        texts, nulls = as_texts(values, spec)
+    def run(values: ColumnValues) -> list[str]:
+        texts, nulls = as_texts(python_values(values) if is_arrow(values) else values, spec)
         if dialect.needs_escape(" ".join(texts)):
             texts = list(map(dialect.escape, texts))
         cells = [f"{before}{t}{after}" for t in texts]
@@ -157,7 +171,9 @@ def _arrays(spec: ColumnSpec, dialect: Dialect, style: CellStyle) -> TextFormatt
     if spelled is not None:
         style = CellStyle(before, after, before + spelled + after)
 
-    def run(values: Sequence[object]) -> list[str]:
+    def run(values: ColumnValues) -> list[str]:
+        if is_arrow(values):
+            values = python_values(values)
         items, counts, nulls = split_arrays(values, spec)
         texts = _item_texts(items.reshape(-1))
         if spec.count is not None:

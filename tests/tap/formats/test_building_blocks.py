@@ -65,11 +65,11 @@ def test_rows_interleave_fixed_and_variable_cells() -> None:
     assert packed == expected
 
 
-@given(st.binary(max_size=200), st.lists(st.integers(0, 200), max_size=10))
+@given(st.binary(max_size=400), st.lists(st.integers(0, 400), max_size=10))
 def test_base64_of_pieces_is_base64_of_the_whole(data: bytes, cuts: list[int]) -> None:
     stream = Base64Stream()
     bounds = sorted({0, len(data), *(c for c in cuts if c <= len(data))})
     encoded = b"".join(stream.encode(data[a:b]) for a, b in pairwise(bounds))
     encoded += stream.flush()
     assert base64.b64decode(encoded) == data
-    assert encoded.replace(b"\n", b"") == base64.b64encode(data)
+    assert encoded == base64.encodebytes(data)  # the same lines whatever the pieces
