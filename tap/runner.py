@@ -4,33 +4,65 @@ The query is executed and its first chunk fetched before anything is sent, so th
 (type mismatches, a timeout during planning, an empty cone) still get a proper HTTP status; what goes wrong
 later can only be reported in-band, which the output formats do.  The database cursor lives inside the chunk
 generator and is released when the generator ends or is closed.
+
+Two paths give the same chunks' content: the columnar one, when a :class:`BatchSource` is given and takes the
+query, yields Arrow record batches (no Python object per row); otherwise, or when the batches' types are not
+ones the writers convert exactly like DB-API values (:func:`tap.formats.arrow_values.accepts`), rows come
+from a DB-API cursor.  On batches MAXREC works as on rows (the batch crossing it is cut, OVERFLOW is set) and
+the deadline is checked after each batch, on top of what the database enforces itself.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import adbc_driver_manager
 import psycopg
 
 from tap.adql.sphere import GeometryError
 from tap.adql.sqlite_errors import FunctionError, function_errors
+from tap.formats.arrow_values import accepts
 from tap.formats.base import Chunk, ResultStatus
 from tap.schema import Column
 from vo_service.errors import QueryTimeoutError, UsageError, VOError
 
-__all__ = ["CursorFactory", "QueryRows", "run_query"]
+__all__ = ["BatchSource", "BatchStream", "CursorFactory", "QueryRows", "refused", "run_query"]
 
 FETCH_SIZE = 20_000
+TIMEOUT_MESSAGE = "the query took longer than the time limit and was stopped"
+#: SQLSTATE of a statement cancelled by ``statement_timeout`` (PostgreSQL, through ADBC).
+_QUERY_CANCELED = "57014"
 
 
 class CursorFactory(Protocol):
     """Opens a read-only DB-API cursor that stops its query after ``timeout`` seconds."""
 
     def __call__(self, timeout: float) -> AbstractContextManager[Any]: ...
+
+
+class BatchStream(Protocol):
+    """A started columnar read: the Arrow ``schema`` of its batches, the batches, and ``close`` (always
+    called, also before the end, to release the connection)."""
+
+    schema: Any
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class BatchSource(Protocol):
+    """Starts ``sql`` as a columnar read, or returns None when the query must take the row path.
+
+    ``columns`` are the declared result columns.  Raises the database driver's errors.
+    """
+
+    def __call__(self, sql: str, timeout: float, columns: Sequence[Column]) -> BatchStream | None: ...
 
 
 @dataclass
@@ -48,17 +80,40 @@ class QueryRows:
             close()
 
 
-def _database_error(exc: Exception) -> VOError:
-    """The client's view of a database failure: a timeout, or a query the database refused."""
-    if isinstance(exc, psycopg.errors.QueryCanceled) or (
-        isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
-    ):
-        return QueryTimeoutError("the query took longer than the time limit and was stopped")
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def refused(message: str) -> UsageError:
+    """The error a client gets when the database refused the query, with the database's message."""
     return UsageError(f"the database could not run the query: {message}")
 
 
-_DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
+def _first_line(text: str, fallback: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else fallback
+
+
+def _adbc_message(exc: adbc_driver_manager.Error) -> str:
+    """The database's own message in an ADBC error, as psycopg or sqlite3 would give it: the text after the
+    server's ``ERROR:`` (PostgreSQL), else without the driver's status and ``[SQLite]`` prefixes."""
+    text = str(exc)
+    _, marker, server = text.partition("ERROR:  ")
+    if marker:
+        return _first_line(server.split("\n\nQuery was:")[0], type(exc).__name__)
+    _, marker, rest = text.partition("] ")
+    return _first_line(rest if marker else text, type(exc).__name__)
+
+
+def _database_error(exc: Exception) -> VOError:
+    """The client's view of a database failure: a timeout, or a query the database refused."""
+    if isinstance(exc, adbc_driver_manager.Error):
+        if getattr(exc, "sqlstate", None) == _QUERY_CANCELED:
+            return QueryTimeoutError(TIMEOUT_MESSAGE)
+        return refused(_adbc_message(exc))
+    if isinstance(exc, psycopg.errors.QueryCanceled) or (
+        isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+    ):
+        return QueryTimeoutError(TIMEOUT_MESSAGE)
+    return refused(_first_line(str(exc), type(exc).__name__))
+
+
+_DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error, adbc_driver_manager.Error)
 
 
 def _rows(
@@ -91,6 +146,55 @@ def _rows(
         raise _database_error(exc) from exc
 
 
+def _batches(stream: BatchStream, *, maxrec: int, deadline: float, status: ResultStatus) -> Iterator[Chunk]:
+    """Yields record batches (the first one as soon as it is read, an empty chunk when there is none), cut
+    at MAXREC; the stream is closed when the generator ends or is closed."""
+    try:
+        remaining = maxrec
+        first = True
+        for batch in stream:
+            if time.monotonic() > deadline:
+                raise QueryTimeoutError(TIMEOUT_MESSAGE)
+            if batch.num_rows > remaining:
+                status.overflow = True
+                batch = batch.slice(0, remaining)
+            remaining -= batch.num_rows
+            first = False
+            yield batch
+            if status.overflow:
+                return
+        if first:
+            yield []
+    except _DB_ERRORS as exc:
+        raise _database_error(exc) from exc
+    finally:
+        stream.close()
+
+
+def _columnar(
+    batch_source: BatchSource,
+    sql: str,
+    columns: Sequence[Column],
+    *,
+    maxrec: int,
+    deadline: float,
+    status: ResultStatus,
+) -> QueryRows | None:
+    """The query on the columnar path up to its first batch, or None when it must take the row path."""
+    try:
+        stream = batch_source(sql, max(0.0, deadline - time.monotonic()), columns)
+    except _DB_ERRORS as exc:
+        raise _database_error(exc) from exc
+    if stream is None:
+        return None
+    if not accepts(stream.schema, columns):
+        stream.close()
+        return None
+    generator = _batches(stream, maxrec=maxrec, deadline=deadline, status=status)
+    first = next(generator)
+    return QueryRows(tuple(columns), _resume(first, generator), status)
+
+
 def run_query(
     cursor_factory: CursorFactory,
     sql: str,
@@ -98,12 +202,14 @@ def run_query(
     *,
     maxrec: int,
     timeout: float,
+    batch_source: BatchSource | None = None,
 ) -> QueryRows:
     """Starts ``sql`` and returns its rows; blocking, so call it from a worker thread.
 
     ``sql`` must return at most ``maxrec + 1`` rows (the translator's LIMIT); one more than ``maxrec`` sets
     ``status.overflow``.  ``maxrec=0`` does not run the query: the answer is metadata only, flagged OVERFLOW
-    as DALI asks.
+    as DALI asks.  With ``batch_source`` the rows come as record batches when it takes the query (see the
+    module docstring); the output is the same.
 
     Raises:
         UsageError: the database refused the query.
@@ -113,7 +219,13 @@ def run_query(
     if maxrec == 0:
         status.overflow = True
         return QueryRows(tuple(columns), iter(()), status)
-    generator = _rows(cursor_factory, sql, maxrec=maxrec, timeout=timeout, status=status)
+    deadline = time.monotonic() + timeout
+    if batch_source is not None:
+        started = _columnar(batch_source, sql, columns, maxrec=maxrec, deadline=deadline, status=status)
+        if started is not None:
+            return started
+    remaining = max(0.0, deadline - time.monotonic())
+    generator = _rows(cursor_factory, sql, maxrec=maxrec, timeout=remaining, status=status)
     first = next(generator)
     return QueryRows(tuple(columns), _resume(first, generator), status)
 

@@ -2,7 +2,9 @@
 
 Sync queries and (next) async jobs both go through ``TapService.prepare``/``start``, so validation, MAXREC and
 the echoed INFOs are the same whichever way a query arrives.  A prepared query carries its uploaded tables: the
-query is translated against the published catalogue plus them, and the cursor it runs on has them.
+query is translated against the published catalogue plus them, and the cursor it runs on has them.  A query
+without uploads may be read as Arrow record batches when the service has a batch source (see
+:mod:`tap.runner`); uploads exist only on the row path's connection.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tap.adql.translate import translate
 from tap.formats import resolve_format
 from tap.formats.base import Info, OutputFormat
 from tap.params import DaliParams, parse_maxrec
-from tap.runner import QueryRows, run_query
+from tap.runner import BatchSource, QueryRows, run_query
 from tap.schema import Catalog, Column, Dialect, StaticCatalog
 from tap.uploads import Fetch, UploadTable, fetch_url, parse_uploads
 from vo_service.errors import UsageError
@@ -81,12 +83,14 @@ class TapService:
         catalog: Callable[[], Catalog],
         cursor_factory: UploadCursorFactory,
         fetch: Fetch = fetch_url,
+        batch_source: BatchSource | None = None,
     ) -> None:
         self.settings = settings
         self.dialect = dialect
         self._catalog = catalog
         self._cursor_factory = cursor_factory
         self._fetch = fetch
+        self._batch_source = batch_source
 
     def prepare(self, params: DaliParams) -> PreparedQuery:
         """Validates the parameters, reads the uploads and translates the query; no database access, but
@@ -147,4 +151,5 @@ class TapService:
             prepared.columns,
             maxrec=prepared.maxrec,
             timeout=self.settings.timeout if timeout is None else min(timeout, self.settings.timeout),
+            batch_source=None if prepared.uploads else self._batch_source,
         )

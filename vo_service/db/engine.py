@@ -6,6 +6,11 @@ User queries never go through the write engine.  On SQLite they run on connectio
 translator bug cannot modify data; on PostgreSQL they run in ``READ ONLY`` transactions with a
 ``statement_timeout``.  Both stop a query at the configured deadline.
 
+Queries without uploads may instead be read as Arrow record batches (:meth:`Database.read_batches`, through
+the ADBC drivers of :mod:`vo_service.db.arrow_reader`), under the same read-only rules and deadline.  So
+that both paths return rows in the same order, the row path's PostgreSQL cursor is planned for its whole
+result (``cursor_tuple_fraction = 1``, as a plain query is) and without synchronised scans.
+
 A query with uploaded tables (``TAP_UPLOAD``) gets them as temporary tables of its own connection, created
 before the connection turns read-only: on SQLite a fresh connection, discarded afterwards; on PostgreSQL a
 transaction of its own before the read-only one, and ``DISCARD TEMP`` before the connection goes back to the
@@ -26,9 +31,10 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from tap.schema import Dialect
+from tap.schema import Column, Dialect
 from tap.uploads import UploadTable
 from vo_service.config import Config
+from vo_service.db.arrow_reader import ArrowResult, PostgresArrowReader, SqliteArrowReader
 from vo_service.db.upload_tables import create_upload_tables
 
 __all__ = ["Database", "make_engine", "prepare_database"]
@@ -97,11 +103,43 @@ class Database:
         self.engine = engine or make_engine(config)
         self.dialect: Dialect = "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
         self._sqlite_pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self.arrow: PostgresArrowReader | SqliteArrowReader
+        if self.dialect == "postgresql":
+            self.arrow = PostgresArrowReader(config.sqlalchemy_url)
+        else:
+            self.arrow = SqliteArrowReader(_sqlite_path(config.sqlalchemy_url), self._sqlite_plan)
 
     def dispose(self) -> None:
         while not self._sqlite_pool.empty():
             self._sqlite_pool.get_nowait().close()
+        self.arrow.pool.close()
         self.engine.dispose()
+
+    def read_batches(
+        self, sql: str, timeout: float, columns: Sequence[Column] = (), uploads: Sequence[UploadTable] = ()
+    ) -> ArrowResult | None:
+        """``sql`` read as Arrow record batches in a read-only context stopped at ``timeout`` seconds, or None
+        when the query must take the row path (:meth:`read_cursor`): always with ``uploads``, on SQLite
+        whenever :mod:`vo_service.db.arrow_reader` says so.  ``columns`` are the declared result columns.
+        The result must be closed.
+
+        Raises:
+            adbc_driver_manager.Error: PostgreSQL refused the query or ran out of time (SQLSTATE 57014).
+        """
+        if uploads:
+            return None
+        return self.arrow.read(sql, timeout, columns)
+
+    def _sqlite_plan(self, sql: str) -> list[str]:
+        """The ``EXPLAIN QUERY PLAN`` details of ``sql`` on a row-path connection."""
+        try:
+            conn = self._sqlite_pool.get_nowait()
+        except queue.Empty:
+            conn = self._new_sqlite_reader()
+        try:
+            return [str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        finally:
+            self._sqlite_pool.put(conn)
 
     def _new_sqlite_reader(
         self, before_read_only: Callable[[sqlite3.Connection], None] | None = None
@@ -189,7 +227,10 @@ class Database:
             with conn.transaction():
                 conn.execute("SET TRANSACTION READ ONLY")
                 conn.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", (_milliseconds_to(deadline),)
+                    "SELECT set_config('statement_timeout', %s, true),"
+                    " set_config('cursor_tuple_fraction', '1', true),"
+                    " set_config('synchronize_seqscans', 'off', true)",
+                    (_milliseconds_to(deadline),),
                 )
                 with conn.cursor(name="mmvo_query") as cursor:
                     cursor.itersize = 10_000
