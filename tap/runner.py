@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import adbc_driver_manager
 import psycopg
+import pyarrow as pa
 
 from tap.adql.sphere import GeometryError
 from tap.adql.sqlite_errors import FunctionError, function_errors
@@ -147,7 +148,7 @@ def _rows(
 
 
 def _batches(stream: BatchStream, *, maxrec: int, deadline: float, status: ResultStatus) -> Iterator[Chunk]:
-    """Yields record batches (the first one as soon as it is read, an empty chunk when there is none), cut
+    """Yields record batches (the first one as soon as it is read, an empty one when there is none), cut
     at MAXREC; the stream is closed when the generator ends or is closed."""
     try:
         remaining = maxrec
@@ -164,7 +165,7 @@ def _batches(stream: BatchStream, *, maxrec: int, deadline: float, status: Resul
             if status.overflow:
                 return
         if first:
-            yield []
+            yield pa.RecordBatch.from_pylist([], schema=stream.schema)
     except _DB_ERRORS as exc:
         raise _database_error(exc) from exc
     finally:

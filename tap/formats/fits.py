@@ -4,7 +4,8 @@ astropy.io.fits writes a table it holds in memory; a result is an unbounded stre
 needs the row count, the string widths and the heap size before the first row.  So the writer spools:
 
 1. each chunk is encoded once (the binary column encoders, ASCII strings) and appended to a temporary file
-   with ``np.save``; variable-length numeric arrays (polygons) go to a second file, the heap, directly;
+   with ``np.save``; variable-length numeric arrays (polygons) go directly to a heap file of their column
+   (the heap is written column after column, so the file does not depend on how the rows were chunked);
    meanwhile the row count, the longest string of each variable-length string column, the longest array and
    whether a column had NULLs are tracked;
 2. then the primary HDU and the header are emitted (astropy builds the cards: escaping, CONTINUE for long
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import IO
 
@@ -75,23 +77,30 @@ class _Plan:
     rows: int = 0
     widest: list[int] = field(default_factory=list)
     had_nulls: list[bool] = field(default_factory=list)
-    heap_size: int = 0
+    #: bytes in the heap of each column (0 for columns without one)
+    heap_sizes: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.widest = [s.count or 0 for s in self.specs]
         self.had_nulls = [False] * len(self.specs)
+        self.heap_sizes = [0] * len(self.specs)
+
+    @property
+    def heap_size(self) -> int:
+        return sum(self.heap_sizes)
 
     def is_heap(self, j: int) -> bool:
         return self.specs[j].family == "array" and self.specs[j].is_variable
 
-    def observe(self, cells: Sequence[Encoded], heap: IO[bytes]) -> None:
+    def observe(self, cells: Sequence[Encoded], heaps: Sequence[IO[bytes] | None]) -> None:
         for j, cell in enumerate(cells):
             self.had_nulls[j] |= cell.nulls is not None and bool(cell.nulls.any())
             if cell.counts is not None:
                 self.widest[j] = max(self.widest[j], int(cell.counts.max(initial=0)))
-            if self.is_heap(j):
+            heap = heaps[j]
+            if heap is not None:
                 heap.write(np.ascontiguousarray(cell.values).tobytes())
-                self.heap_size += cell.values.nbytes
+                self.heap_sizes[j] += cell.values.nbytes
                 cell.values = np.empty(0, np.bool_)
 
     @property
@@ -160,14 +169,15 @@ class _Layout:
 
     def __init__(self, plan: _Plan) -> None:
         self._plan = plan
-        self._heap_offset = 0
+        #: where the next array of each column starts in the heap (the columns' heaps one after the other)
+        self._heap_offsets = [sum(plan.heap_sizes[:j]) for j in range(len(plan.specs))]
 
     def rows(self, cells: Sequence[Encoded], rows: int) -> bytes:
         plan = self._plan
         parts: list[npt.NDArray[np.uint8]] = []
         for j, (spec, cell) in enumerate(zip(plan.specs, cells, strict=True)):
             if plan.is_heap(j):
-                parts.append(self._descriptors(spec, cell, rows))
+                parts.append(self._descriptors(j, spec, cell, rows))
             elif cell.counts is not None:
                 parts.append(_padded_strings(cell, rows, max(plan.widest[j], 1)))
             else:
@@ -175,12 +185,12 @@ class _Layout:
                 parts.append(cell.cell_bytes(rows))
         return side_by_side(rows, parts).tobytes()
 
-    def _descriptors(self, spec: ColumnSpec, cell: Encoded, rows: int) -> npt.NDArray[np.uint8]:
+    def _descriptors(self, j: int, spec: ColumnSpec, cell: Encoded, rows: int) -> npt.NDArray[np.uint8]:
         assert cell.counts is not None and spec.dtype is not None
         sizes = cell.counts * spec.dtype.itemsize
         ends = np.cumsum(sizes)
-        offsets = self._heap_offset + ends - sizes
-        self._heap_offset += int(ends[-1]) if rows else 0
+        offsets = self._heap_offsets[j] + ends - sizes
+        self._heap_offsets[j] += int(ends[-1]) if rows else 0
         descriptors = np.stack([cell.counts, offsets], axis=1).astype(self._plan.descriptor[1])
         return descriptors.view(np.uint8).reshape(rows, -1)
 
@@ -232,7 +242,11 @@ def _spooled(
 ) -> Iterator[bytes]:
     encoders = [binary_encoder(s, boolean_null=0, ascii_only=True) for s in specs]
     plan = _Plan(specs)
-    with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as heap:
+    with tempfile.TemporaryFile() as spool, ExitStack() as files:
+        heaps = [
+            files.enter_context(tempfile.TemporaryFile()) if plan.is_heap(j) else None
+            for j in range(len(specs))
+        ]
         source = iter(chunks)
         try:
             for chunk in source:
@@ -241,7 +255,7 @@ def _spooled(
                     continue
                 columns = chunk_columns(chunk, len(encoders))
                 cells = [enc(col) for enc, col in zip(encoders, columns, strict=True)]
-                plan.observe(cells, heap)
+                plan.observe(cells, heaps)
                 _spool_chunk(spool, rows, cells)
                 plan.rows += rows
                 status.rows = plan.rows
@@ -260,11 +274,14 @@ def _spooled(
             blocks.add(layout.rows(cells, rows))
             if blocks.full:
                 yield blocks.take()
-        heap.seek(0)
-        while block := heap.read(1 << 20):
-            blocks.add(block)
-            if blocks.full:
-                yield blocks.take()
+        for heap in heaps:
+            if heap is None:
+                continue
+            heap.seek(0)
+            while block := heap.read(1 << 20):
+                blocks.add(block)
+                if blocks.full:
+                    yield blocks.take()
         data_size = plan.rows * plan.row_width() + plan.heap_size
         blocks.add(b"\0" * (-data_size % _RECORD))
         yield blocks.take()

@@ -88,7 +88,7 @@ def test_the_first_batch_is_read_before_the_rows_are_handed_on() -> None:
     assert stream.closed
 
 
-def test_no_batch_at_all_gives_one_empty_chunk() -> None:
+def test_no_batch_at_all_gives_one_empty_batch() -> None:
     rows = _run(Stream([]), maxrec=100)
     assert [len(chunk) for chunk in rows.chunks] == [0]
     document = b"".join(

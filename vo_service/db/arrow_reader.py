@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from adbc_driver_manager._reader import AdbcRecordBatchReader
 
 from tap.runner import refused
 from tap.schema import Column
@@ -77,6 +78,11 @@ class ConnectionPool:
         self._idle: queue.Queue[Any] = queue.Queue(idle)
         self._lock = threading.Lock()
         self.open = 0
+
+    @property
+    def idle(self) -> int:
+        """How many connections wait in the pool."""
+        return self._idle.qsize()
 
     def acquire(self) -> Any:
         """An idle connection, or a new one.  Raises the driver's errors when it cannot connect."""
@@ -161,19 +167,28 @@ class ArrowResult:
         reusable = not self._failed
         try:
             self._reader.close()
-            self._cursor.close()
         except (adbc_driver_manager.Error, pa.ArrowException):
             reusable = False
+        finally:
+            self._cursor.close()
         self._pool.release(self._conn, reusable=reusable)
 
 
 def _execute(conn: Any, sql: str, options: dict[str, str] | None = None) -> tuple[Any, pa.RecordBatchReader]:
+    """Runs ``sql`` on a new cursor of ``conn``: (the cursor, a reader of its batches).
+
+    The reader is the one the DB-API cursor reads through (``fetch_record_batch`` hands out the bare pyarrow
+    reader instead, whose errors are plain ``OSError``): errors while reading keep the driver's class and
+    SQLSTATE, so a statement timeout is recognised as one.
+    """
     cursor = conn.cursor()
     try:
+        statement = cursor.adbc_statement
         if options:
-            cursor.adbc_statement.set_options(**options)
-        cursor.execute(sql)
-        return cursor, cursor.fetch_record_batch()
+            statement.set_options(**options)
+        statement.set_sql_query(sql)
+        handle, _rows = statement.execute_query()
+        return cursor, AdbcRecordBatchReader._import_from_c(handle.address)
     except BaseException:
         cursor.close()
         raise
@@ -321,6 +336,7 @@ class SqliteArrowReader:
             pending = None
         if pending is None:
             if cursor is not None:
+                reader.close()
                 cursor.close()
             self.pool.release(conn)
             return None

@@ -56,9 +56,13 @@ def rows_of(batch: pa.RecordBatch) -> list[tuple[object, ...]]:
 
 
 def assert_same_documents(columns: Sequence[Column], batches: Sequence[pa.RecordBatch]) -> None:
+    """The batches, their rows chunked alike and their rows in one chunk all give the same document."""
     chunks = [rows_of(b) for b in batches]
+    whole = [[row for chunk in chunks for row in chunk]]
     for fmt in FORMATS:
-        assert render(fmt, columns, batches) == render(fmt, columns, chunks), fmt
+        document = render(fmt, columns, batches)
+        assert document == render(fmt, columns, chunks), fmt
+        assert document == render(fmt, columns, whole), fmt
 
 
 def _dali(value: object) -> str | None:
