@@ -18,7 +18,9 @@ planned the same way as on the row path's connection, are read here.  The driver
 from the first batch and fails on a later value of another type; a column that is entirely NULL in the
 first batch is inferred as an integer, so when such a column is not declared integer and more batches
 follow, the query is left to the row path.  Any failure before the first batch is too (the row path then
-reports it in its own words).  Batches hold :data:`SQLITE_BATCH_ROWS` rows.
+reports it in its own words).  Batches hold :data:`SQLITE_BATCH_ROWS` rows.  A query whose LIMIT is at most
+:data:`SQLITE_SMALL_LIMIT` rows stays on the row path, whose fixed cost is lower (about 0.5 ms against 1.5 ms
+for the parse, the plan comparison and the driver); the bytes are the same either way.
 
 A reader that returns None means "use the row path"; nothing has been sent by then.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -50,6 +53,7 @@ from vo_service.db.columnar_sqlite import columnar_candidate
 __all__ = [
     "PG_BATCH_BYTES",
     "SQLITE_BATCH_ROWS",
+    "SQLITE_SMALL_LIMIT",
     "ArrowResult",
     "ConnectionPool",
     "PostgresArrowReader",
@@ -58,6 +62,9 @@ __all__ = [
 
 #: Rows per record batch on SQLite.
 SQLITE_BATCH_ROWS = 65_536
+#: On SQLite, results bounded by a LIMIT of at most this many rows are read as rows (see the module docstring).
+SQLITE_SMALL_LIMIT = 1000
+_FINAL_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECASE)
 #: Bytes per record batch on PostgreSQL (a hint: the driver ends a batch at the row that crosses it).
 PG_BATCH_BYTES = 16 * 2**20
 #: Idle connections a pool keeps; more may be open while queries run, the extra ones are closed afterwards.
@@ -322,7 +329,8 @@ class SqliteArrowReader:
         a statement: only queries bounded by a scan and a sort of one table get here, and the caller checks
         the deadline between batches.
         """
-        if not columnar_candidate(sql):
+        limit = _FINAL_LIMIT.search(sql)
+        if (limit is not None and int(limit.group(1)) <= SQLITE_SMALL_LIMIT) or not columnar_candidate(sql):
             return None
         conn = self.pool.acquire()
         cursor = None
