@@ -226,18 +226,36 @@ class PostgresArrowReader:
     def read(self, sql: str, timeout: float, columns: Sequence[Column] = ()) -> ArrowResult:
         """Starts ``sql``; the first batch is read by the first iteration.
 
+        A pooled connection the server has closed (a restart) is dropped with the other idle ones, and the
+        query is started once more on a new connection.
+
         Raises:
             adbc_driver_manager.Error: the database refused the query or ran out of time (SQLSTATE 57014).
         """
+        try:
+            return self._start(sql, timeout)
+        except adbc_driver_manager.Error as exc:
+            if not _connection_lost(exc):
+                raise
+            self.pool.close()
+            return self._start(sql, timeout)
+
+    def _start(self, sql: str, timeout: float) -> ArrowResult:
         conn = self.pool.acquire()
         try:
             cursor, reader = _execute_with_timeout(conn, sql, timeout)
         except BaseException as exc:
-            # a refused query leaves an autocommit session as it was; a broken connection is dropped
-            sqlstate = getattr(exc, "sqlstate", None) or "08"
-            self.pool.release(conn, reusable=not sqlstate.startswith("08"))
+            # a refused query leaves an autocommit session as it was; a lost connection is dropped
+            self.pool.release(conn, reusable=not _connection_lost(exc))
             raise
         return ArrowResult(self.pool, conn, cursor, reader, check=_timestamps_in_python_range)
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether an error means the connection is unusable (no SQLSTATE from the server, a connection exception,
+    or an operator intervention such as a shutdown)."""
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    return not sqlstate or sqlstate.startswith(("08", "57P"))
 
 
 def _execute_with_timeout(conn: Any, sql: str, timeout: float) -> tuple[Any, pa.RecordBatchReader]:
@@ -332,7 +350,10 @@ class SqliteArrowReader:
         limit = _FINAL_LIMIT.search(sql)
         if (limit is not None and int(limit.group(1)) <= SQLITE_SMALL_LIMIT) or not columnar_candidate(sql):
             return None
-        conn = self.pool.acquire()
+        try:
+            conn = self.pool.acquire()
+        except adbc_driver_manager.Error:
+            return None  # e.g. no database file yet: the row path says what is wrong
         cursor = None
         try:
             if _plan(conn, sql) != self._row_plan(sql):

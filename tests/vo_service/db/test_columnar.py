@@ -24,7 +24,15 @@ from tap.uploads import parse_uploads
 from tests.conftest import create_pg_database
 from tests.upload_samples import ALL_TYPES
 from vo_service.config import Config
-from vo_service.db import Database, arrow_reader, build_indexes, create_table, insert_chunks, prepare_database
+from vo_service.db import (
+    Database,
+    arrow_reader,
+    build_indexes,
+    create_table,
+    drop_table,
+    insert_chunks,
+    prepare_database,
+)
 from vo_service.errors import QueryTimeoutError
 
 ROWS = 3000
@@ -329,3 +337,42 @@ def test_abandoned_streams_give_their_connections_back(setup: Setup) -> None:
     assert pool.idle == pool.open
     document, columnar = _document(setup.fast, prepared)
     assert columnar and document.count(b"\n") > ROWS / 10
+
+
+def test_a_pooled_connection_lost_to_a_restart_is_replaced(setup: Setup) -> None:
+    if setup.database.dialect != "postgresql":
+        pytest.skip("SQLite files have no server to lose")
+    prepared = _prepare(setup.fast, "SELECT id, name FROM test.sample", "csv", 100_000)
+    expected = _document(setup.rows, prepared)[0]
+    assert _document(setup.fast, prepared) == (expected, True)  # leaves a connection in the pool
+    with setup.database.engine.connect() as conn:
+        ended = conn.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'mmvo-columnar' AND datname = current_database()"
+        ).scalar()
+    assert ended
+    assert _document(setup.fast, prepared) == (expected, True)
+
+
+@pytest.mark.parametrize(
+    "value", ["infinity", "-infinity", "10000-01-01 00:00:00", "0044-03-15 12:30:00.5 BC"]
+)
+def test_timestamps_python_cannot_hold_are_refused_alike(setup: Setup, value: str) -> None:
+    """psycopg refuses timestamps outside the years 1 to 9999; so does the columnar path, in its words."""
+    if setup.database.dialect != "postgresql":
+        pytest.skip("SQLite stores timestamps as text")
+    table = Table("test", "odd_times", (Column("id", "int"), Column("t", "char", "*", xtype="timestamp")))
+    create_table(setup.database.engine, table)
+    try:
+        with setup.database.engine.begin() as conn:
+            conn.exec_driver_sql(f"INSERT INTO test.odd_times VALUES (1, '2000-01-01'), (2, '{value}')")
+        fast, rows = _services(setup.database, StaticCatalog([table]))
+        prepared = _prepare(fast, "SELECT id, t FROM test.odd_times", "votable/b2", 100)
+        outcome = _outcome(fast, prepared)
+        assert outcome == _outcome(rows, prepared)
+        assert (
+            isinstance(outcome, str)
+            and "UsageError: the database could not run the query: timestamp" in outcome
+        )
+    finally:
+        drop_table(setup.database.engine, table)
