@@ -148,6 +148,7 @@ def create_app(config: Config | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database.warm_up()
         try:
             async with jobs.running():
                 yield

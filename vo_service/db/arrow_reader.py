@@ -1,75 +1,43 @@
-"""Read-only columnar query reads through Apache Arrow's ADBC drivers: results as Arrow record batches.
+"""PostgreSQL's columnar path: queries read through Apache Arrow's ADBC driver as Arrow record batches.
 
 Why: a large result used to cost a Python tuple per row in the DB-API cursor and again a transposition of
 those tuples into columns in the encoder.  Arrow is the field's standard columnar interchange and the ADBC
 drivers build each batch of rows as Arrow arrays in C, so a batch reaches the writers as whole columns with
 no Python object per row (see :mod:`tap.formats.arrow_values` for how they keep the bytes identical).
 
-PostgreSQL: pooled connections whose sessions start every transaction READ ONLY (writes fail); each query gets
+Pooled connections whose sessions start every transaction READ ONLY (writes fail); each query gets
 ``statement_timeout`` set to what remains of its deadline.  Every translated query runs (pgSphere and the
 helper functions live in the server).  Named cursors, which the row path reads through, never get parallel
 plans nor synchronised scans, and neither do these sessions, so rows come in the same order.  psycopg refuses
-timestamps outside Python's years 1 to 9999 and so does this reader, with the same message.
-
-SQLite: pooled connections opened read-only (``mode=ro``, ``query_only``), with the row path's
-``case_sensitive_like``.  The driver's SQLite can neither run the Python functions nor be interrupted, and
-it is another version, so only queries :func:`~vo_service.db.columnar_sqlite.columnar_candidate` accepts,
-planned the same way as on the row path's connection, are read here.  The driver infers each column's type
-from the first batch and fails on a later value of another type; a column that is entirely NULL in the
-first batch is inferred as an integer, so when such a column is not declared integer and more batches
-follow, the query is left to the row path.  Any failure before the first batch is too (the row path then
-reports it in its own words).  Batches hold :data:`SQLITE_BATCH_ROWS` rows.  A query whose LIMIT is at most
-:data:`SQLITE_SMALL_LIMIT` rows stays on the row path, whose fixed cost is lower (about 0.5 ms against 1.5 ms
-for the parse, the plan comparison and the driver); the bytes are the same either way.
-
-A reader that returns None means "use the row path"; nothing has been sent by then.
+timestamps outside Python's years 1 to 9999 and so does this reader, with the same message.  SQLite's
+columnar path is :mod:`vo_service.db.sqlite_reader`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
-import re
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import adbc_driver_manager
 import adbc_driver_postgresql.dbapi
-import adbc_driver_sqlite.dbapi
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
-from adbc_driver_manager._reader import AdbcRecordBatchReader
 
 from tap.runner import refused
 from tap.schema import Column
-from vo_service.db.columnar_sqlite import columnar_candidate
+from vo_service.db.adbc_query import start_query
 
-__all__ = [
-    "PG_BATCH_BYTES",
-    "SQLITE_BATCH_ROWS",
-    "SQLITE_SMALL_LIMIT",
-    "ArrowResult",
-    "ConnectionPool",
-    "PostgresArrowReader",
-    "SqliteArrowReader",
-]
+__all__ = ["PG_BATCH_BYTES", "POOL_IDLE", "ArrowResult", "ConnectionPool", "PostgresArrowReader"]
 
-#: Rows per record batch on SQLite.
-SQLITE_BATCH_ROWS = 65_536
-#: On SQLite, results bounded by a LIMIT of at most this many rows are read as rows (see the module docstring).
-SQLITE_SMALL_LIMIT = 1000
-_FINAL_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECASE)
 #: Bytes per record batch on PostgreSQL (a hint: the driver ends a batch at the row that crosses it).
 PG_BATCH_BYTES = 16 * 2**20
 #: Idle connections a pool keeps; more may be open while queries run, the extra ones are closed afterwards.
 POOL_IDLE = 8
-_INTEGER_DATATYPES = frozenset({"boolean", "bit", "unsignedByte", "short", "int", "long"})
 _PG_SESSION = (
     "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
     "SET max_parallel_workers_per_gather = 0",
@@ -84,12 +52,23 @@ class ConnectionPool:
         self._connect = connect
         self._idle: queue.Queue[Any] = queue.Queue(idle)
         self._lock = threading.Lock()
+        self._closed = False
         self.open = 0
 
     @property
     def idle(self) -> int:
         """How many connections wait in the pool."""
         return self._idle.qsize()
+
+    def warm_up(self) -> None:
+        """Opens a connection in the background when none is idle (errors are left to the first query)."""
+
+        def connect() -> None:
+            with contextlib.suppress(adbc_driver_manager.Error, OSError):
+                self.release(self.acquire())
+
+        if not self.idle:
+            threading.Thread(target=connect, name="adbc-connect", daemon=True).start()
 
     def acquire(self) -> Any:
         """An idle connection, or a new one.  Raises the driver's errors when it cannot connect."""
@@ -102,8 +81,9 @@ class ConnectionPool:
             return conn
 
     def release(self, conn: Any, *, reusable: bool = True) -> None:
-        """Takes a connection back; it is closed when it is not reusable or enough are idle."""
-        if reusable:
+        """Takes a connection back; it is closed when it is not reusable, enough are idle or the pool is
+        closed."""
+        if reusable and not self._closed:
             try:
                 self._idle.put_nowait(conn)
                 return
@@ -115,7 +95,12 @@ class ConnectionPool:
             conn.close()
 
     def close(self) -> None:
-        """Closes the idle connections (at shutdown)."""
+        """Closes the idle connections, and the busy ones when they come back (at shutdown)."""
+        self._closed = True
+        self.drop_idle()
+
+    def drop_idle(self) -> None:
+        """Closes the idle connections (after one was found closed by the server: they may all be)."""
         while True:
             try:
                 conn = self._idle.get_nowait()
@@ -137,11 +122,9 @@ class ArrowResult:
         conn: Any,
         cursor: Any,
         reader: pa.RecordBatchReader,
-        pending: Sequence[pa.RecordBatch] = (),
         check: Callable[[pa.RecordBatch], None] | None = None,
     ) -> None:
         self._pool, self._conn, self._cursor, self._reader = pool, conn, cursor, reader
-        self._pending = list(pending)
         self._check = check
         self._done = False
         self._failed = False
@@ -150,8 +133,6 @@ class ArrowResult:
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         try:
-            while self._pending:
-                yield self._checked(self._pending.pop(0))
             for batch in self._reader:
                 yield self._checked(batch)
             self._done = True
@@ -169,7 +150,7 @@ class ArrowResult:
             return
         self._closed = True
         if not self._done:
-            with contextlib.suppress(adbc_driver_manager.Error):  # SQLite cannot; closing ends the statement
+            with contextlib.suppress(adbc_driver_manager.Error):
                 self._cursor.adbc_cancel()
         reusable = not self._failed
         try:
@@ -179,26 +160,6 @@ class ArrowResult:
         finally:
             self._cursor.close()
         self._pool.release(self._conn, reusable=reusable)
-
-
-def _execute(conn: Any, sql: str, options: dict[str, str] | None = None) -> tuple[Any, pa.RecordBatchReader]:
-    """Runs ``sql`` on a new cursor of ``conn``: (the cursor, a reader of its batches).
-
-    The reader is the one the DB-API cursor reads through (``fetch_record_batch`` hands out the bare pyarrow
-    reader instead, whose errors are plain ``OSError``): errors while reading keep the driver's class and
-    SQLSTATE, so a statement timeout is recognised as one.
-    """
-    cursor = conn.cursor()
-    try:
-        statement = cursor.adbc_statement
-        if options:
-            statement.set_options(**options)
-        statement.set_sql_query(sql)
-        handle, _rows = statement.execute_query()
-        return cursor, AdbcRecordBatchReader._import_from_c(handle.address)
-    except BaseException:
-        cursor.close()
-        raise
 
 
 class PostgresArrowReader:
@@ -237,7 +198,7 @@ class PostgresArrowReader:
         except adbc_driver_manager.Error as exc:
             if not _connection_lost(exc):
                 raise
-            self.pool.close()
+            self.pool.drop_idle()
             return self._start(sql, timeout)
 
     def _start(self, sql: str, timeout: float) -> ArrowResult:
@@ -264,7 +225,7 @@ def _execute_with_timeout(conn: Any, sql: str, timeout: float) -> tuple[Any, pa.
         cursor.execute(f"SET statement_timeout = {max(1, int(timeout * 1000))}")
     finally:
         cursor.close()
-    return _execute(conn, sql, {"adbc.postgresql.batch_size_hint_bytes": str(PG_BATCH_BYTES)})
+    return start_query(conn, sql, {"adbc.postgresql.batch_size_hint_bytes": str(PG_BATCH_BYTES)})
 
 
 #: PostgreSQL's +-infinity after the driver's shift from the 2000 epoch to 1970 (it wraps around).
@@ -309,101 +270,3 @@ def _timestamps_in_python_range(batch: pa.RecordBatch) -> None:
             large = value > _PY_MAX or value == _PG_INFINITY
             bound = "too large (after year 10K)" if large else "too small (before year 1)"
             raise refused(f"timestamp {bound}: '{_pg_text(value)}'")
-
-
-class SqliteArrowReader:
-    """Columnar reads on SQLite for the queries that qualify; see the module docstring.
-
-    ``row_plan(sql)`` is the row path's ``EXPLAIN QUERY PLAN`` details for ``sql``.
-    """
-
-    def __init__(self, path: Path, row_plan: Callable[[str], list[str]], idle: int = POOL_IDLE) -> None:
-        self._uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-        self._row_plan = row_plan
-        self.pool = ConnectionPool(self._connect, idle)
-
-    def _connect(self) -> Any:
-        conn = adbc_driver_sqlite.dbapi.connect(self._uri, autocommit=True)
-        try:
-            cursor = conn.cursor()
-            for pragma in (
-                "PRAGMA query_only=ON",
-                "PRAGMA case_sensitive_like=ON",
-                "PRAGMA cache_size=-65536",
-                "PRAGMA mmap_size=1073741824",
-            ):
-                cursor.execute(pragma)
-                cursor.fetchall()
-            cursor.close()
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def read(self, sql: str, timeout: float, columns: Sequence[Column] = ()) -> ArrowResult | None:
-        """Starts ``sql`` and reads its first batch, or returns None when the query must take the row path.
-
-        ``columns`` are the declared result columns (for the type inference check).  The driver cannot stop
-        a statement: only queries bounded by a scan and a sort of one table get here, and the caller checks
-        the deadline between batches.
-        """
-        limit = _FINAL_LIMIT.search(sql)
-        if (limit is not None and int(limit.group(1)) <= SQLITE_SMALL_LIMIT) or not columnar_candidate(sql):
-            return None
-        try:
-            conn = self.pool.acquire()
-        except adbc_driver_manager.Error:
-            return None  # e.g. no database file yet: the row path says what is wrong
-        cursor = None
-        try:
-            if _plan(conn, sql) != self._row_plan(sql):
-                self.pool.release(conn)
-                return None
-            cursor, reader = _execute(conn, sql, {"adbc.sqlite.query.batch_rows": str(SQLITE_BATCH_ROWS)})
-            pending = _first_batches(reader, columns)
-        except (adbc_driver_manager.Error, pa.ArrowException, sqlite3.Error):
-            pending = None
-        if pending is None:
-            if cursor is not None:
-                reader.close()
-                cursor.close()
-            self.pool.release(conn)
-            return None
-        return ArrowResult(self.pool, conn, cursor, reader, pending)
-
-
-def _plan(conn: Any, sql: str) -> list[str]:
-    cursor = conn.cursor()
-    try:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return [str(row[3]) for row in cursor.fetchall()]
-    finally:
-        cursor.close()
-
-
-def _first_batches(reader: pa.RecordBatchReader, columns: Sequence[Column]) -> list[pa.RecordBatch] | None:
-    """The first batch (and the second, when needed to decide), or None when later batches could hold values
-    of another type than the driver inferred (see the module docstring)."""
-    try:
-        first = reader.read_next_batch()
-    except StopIteration:
-        return []
-    guessed = [
-        i
-        for i, column in enumerate(first.columns)
-        if first.num_rows
-        and column.null_count == first.num_rows
-        and not (i < len(columns) and _integer_column(columns[i]))
-    ]
-    if not guessed:
-        return [first]
-    try:
-        second = reader.read_next_batch()
-    except StopIteration:
-        return [first]
-    del second
-    return None
-
-
-def _integer_column(column: Column) -> bool:
-    return column.datatype in _INTEGER_DATATYPES and column.arraysize is None and column.xtype is None

@@ -1,20 +1,20 @@
 """Which translated SQLite queries may be read through the ADBC SQLite driver instead of Python's ``sqlite3``.
 
-The driver carries its own SQLite library, which is not the one Python links, and that matters four ways:
+The driver carries its own SQLite library, which is not the one Python links (so it runs in reader processes
+of its own: :mod:`vo_service.db.sqlite_worker`), and that matters three ways:
 
 * it cannot call the Python functions registered on the row path's connections (``adql_*``, ``mmvo_*``,
   ``ivo_*``: :data:`tap.adql.sqlite_functions.FUNCTION_NAMES`, :data:`tap.adql.sqlite_geometry.FUNCTION_NAMES`);
-* its statements cannot be interrupted (the driver does not implement cancellation), so a query must not be
-  able to run away: one table, no join, no subquery, no compound, no recursion;
 * it is another SQLite version, whose built-in functions may answer differently (text of a real, sums,
   rounding): no function call, cast or concatenation at all; numeric literals short enough that every
   version parses them to the same double; and the plan must be the row path's, checked by comparing
-  ``EXPLAIN QUERY PLAN`` on both connections, so that rows come in the same order;
-* it infers each column's Arrow type from the first batch (see :mod:`vo_service.db.arrow_reader`).
+  ``EXPLAIN QUERY PLAN`` of both libraries, so that rows come in the same order.  Plans are compared
+  reliably on one table: no join, no subquery, no compound, no recursion;
+* it infers each column's Arrow type from the first batch (see :func:`vo_service.db.sqlite_worker.first_batches`).
 
 What is allowed is a whitelist of syntax: column references, literals, arithmetic, comparisons, ``AND``/
 ``OR``/``NOT``, ``IS [NOT] NULL``, ``BETWEEN``, ``IN`` (values), ``LIKE``, ``DISTINCT``, ``ORDER BY``, ``LIMIT``/
-``OFFSET``.  Such a query costs at most a scan and a sort of one table.  Everything else takes the row path.
+``OFFSET``.  Everything else takes the row path.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ translator bug cannot modify data; on PostgreSQL they run in ``READ ONLY`` trans
 ``statement_timeout``.  Both stop a query at the configured deadline.
 
 Queries without uploads may instead be read as Arrow record batches (:meth:`Database.read_batches`, through
-the ADBC drivers of :mod:`vo_service.db.arrow_reader`), under the same read-only rules and deadline.  So
+the ADBC drivers: :mod:`vo_service.db.arrow_reader` for PostgreSQL, reader processes of
+:mod:`vo_service.db.sqlite_reader` for SQLite), under the same read-only rules and deadline.  So
 that both paths return rows in the same order, the row path's PostgreSQL cursor is planned for its whole
 result (``cursor_tuple_fraction = 1``, as a plain query is) and without synchronised scans.
 
@@ -34,7 +35,8 @@ import sqlalchemy as sa
 from tap.schema import Column, Dialect
 from tap.uploads import UploadTable
 from vo_service.config import Config
-from vo_service.db.arrow_reader import ArrowResult, PostgresArrowReader, SqliteArrowReader
+from vo_service.db.arrow_reader import ArrowResult, PostgresArrowReader
+from vo_service.db.sqlite_reader import SqliteArrowReader, WorkerResult
 from vo_service.db.upload_tables import create_upload_tables
 
 __all__ = ["Database", "make_engine", "prepare_database"]
@@ -115,12 +117,17 @@ class Database:
         self.arrow.pool.close()
         self.engine.dispose()
 
+    def warm_up(self) -> None:
+        """Prepares the columnar path in the background (a SQLite reader process, a PostgreSQL connection),
+        so that the first large result does not wait for it or take the row path."""
+        self.arrow.pool.warm_up()
+
     def read_batches(
         self, sql: str, timeout: float, columns: Sequence[Column] = (), uploads: Sequence[UploadTable] = ()
-    ) -> ArrowResult | None:
+    ) -> ArrowResult | WorkerResult | None:
         """``sql`` read as Arrow record batches in a read-only context stopped at ``timeout`` seconds, or None
         when the query must take the row path (:meth:`read_cursor`): always with ``uploads``, on SQLite
-        whenever :mod:`vo_service.db.arrow_reader` says so.  ``columns`` are the declared result columns.
+        whenever :mod:`vo_service.db.sqlite_reader` says so.  ``columns`` are the declared result columns.
         The result must be closed.
 
         Raises:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ from vo_service.db import (
     drop_table,
     insert_chunks,
     prepare_database,
+    sqlite_reader,
 )
 from vo_service.errors import QueryTimeoutError
 
@@ -162,10 +164,17 @@ def setup(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(autouse=True)
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of a few hundred rows: MAXREC and chunk boundaries fall inside batches."""
-    monkeypatch.setattr(arrow_reader, "SQLITE_BATCH_ROWS", 700)
+def small_batches(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of a few hundred rows (MAXREC and chunk boundaries fall inside batches); SQLite's reader
+    processes running (they start in the background otherwise, the first queries taking the row path)."""
+    monkeypatch.setattr(sqlite_reader, "BATCH_ROWS", 700)
     monkeypatch.setattr(arrow_reader, "PG_BATCH_BYTES", 40_000)
+    _ready(setup)
+
+
+def _ready(setup: Setup) -> None:
+    if isinstance(setup.database.arrow, sqlite_reader.SqliteArrowReader):
+        setup.database.arrow.pool.start()
 
 
 def _prepare(service: TapService, query: str, fmt: str, maxrec: int) -> PreparedQuery:
@@ -257,7 +266,7 @@ def test_failures_are_the_same_on_both_paths(setup: Setup, query: str) -> None:
 
 def test_small_results_on_the_columnar_path_too(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite reads a small TOP as rows for speed; forced onto the columnar path it gives the same bytes."""
-    monkeypatch.setattr(arrow_reader, "SQLITE_SMALL_LIMIT", 0)
+    monkeypatch.setattr(sqlite_reader, "SMALL_LIMIT", 0)
     for query, _ in QUERIES:
         if "TOP" in query:
             prepared = _prepare(setup.fast, query, "votable/b2", 1000)
@@ -273,18 +282,48 @@ def test_overflow_is_flagged_on_both_paths(setup: Setup) -> None:
         assert rows.status.overflow
 
 
-def test_a_query_that_would_run_for_minutes_stops_at_the_timeout(setup: Setup) -> None:
+def _assert_stopped_in_time(setup: Setup, query: str) -> None:
+    """``query`` (minutes of work) stops at a timeout of 1.5 s with the row path's message."""
     fast, _ = _services(setup.database, StaticCatalog([SAMPLE]), timeout=1.5)
-    query = "SELECT COUNT(*) AS n FROM test.sample AS a, test.sample AS b, test.sample AS c WHERE a.mag + b.mag > c.mag"
     started = time.monotonic()
     with pytest.raises(QueryTimeoutError) as stopped:
-        fast.start(_prepare(fast, query, "votable", 10))
+        fast.start(_prepare(fast, query, "votable", 10_000))
     assert time.monotonic() - started < 8
     assert stopped.value.message == "the query took longer than the time limit and was stopped"
 
 
+def test_a_query_that_would_run_for_minutes_stops_at_the_timeout(setup: Setup) -> None:
+    _assert_stopped_in_time(
+        setup,
+        "SELECT COUNT(*) AS n FROM test.sample AS a, test.sample AS b, test.sample AS c WHERE a.mag + b.mag > c.mag",
+    )
+
+
+def test_a_columnar_read_that_would_run_for_minutes_stops_at_the_timeout(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's reader process is killed at the deadline (the cross join is let onto the columnar path)."""
+    if setup.database.dialect != "sqlite":
+        pytest.skip("PostgreSQL reads every query the columnar way: see the test above")
+    expired: list[bool] = []
+    expire = sqlite_reader.WorkerResult.expire
+
+    def spy(result: sqlite_reader.WorkerResult) -> None:
+        expired.append(True)
+        expire(result)
+
+    monkeypatch.setattr(sqlite_reader, "columnar_candidate", lambda sql: True)
+    monkeypatch.setattr(sqlite_reader.WorkerResult, "expire", spy)
+    _assert_stopped_in_time(
+        setup,
+        "SELECT a.id, b.id AS b, c.id AS c FROM test.sample AS a, test.sample AS b, test.sample AS c"
+        " ORDER BY a.mag + b.mag - c.mag",
+    )
+    assert expired
+
+
 def test_the_deadline_also_stops_a_columnar_read(setup: Setup) -> None:
-    """On SQLite the driver cannot be interrupted: the runner checks the deadline after each batch."""
+    """The runner checks the deadline after each batch, on top of what the database does."""
     fast, _ = _services(setup.database, StaticCatalog([SAMPLE]), timeout=1e-6)
     prepared = _prepare(fast, "SELECT id, name FROM test.sample", "votable", 10_000)
     with pytest.raises(QueryTimeoutError) as stopped:
@@ -293,7 +332,19 @@ def test_the_deadline_also_stops_a_columnar_read(setup: Setup) -> None:
 
 
 def test_columnar_connections_cannot_write(setup: Setup) -> None:
-    pool = setup.database.arrow.pool
+    arrow = setup.database.arrow
+    if isinstance(arrow, sqlite_reader.SqliteArrowReader):
+        for statement in ("CREATE TABLE scratch (a INTEGER)", 'DELETE FROM "test.sample"'):
+            reader = arrow.pool.acquire()
+            assert reader is not None
+            reader.ask({"sql": statement, "batch_rows": 10, "integer": [], "plan": []})
+            frame = reader.frame()
+            assert (
+                frame is not None and frame[0] == b"F" and b"attempt to write a readonly database" in frame[1]
+            )
+            arrow.pool.release(reader, reusable=True)
+        return
+    pool = arrow.pool
     conn = pool.acquire()
     try:
         for statement in ("CREATE TABLE scratch (a INTEGER)", 'DELETE FROM "test.sample"'):
@@ -327,16 +378,34 @@ def test_abandoned_streams_give_their_connections_back(setup: Setup) -> None:
     prepared = _prepare(setup.fast, "SELECT id, name, mag FROM test.sample", "votable/b2", 100_000)
     pool = setup.database.arrow.pool
     for _ in range(100):
+        _ready(setup)  # an abandoned SQLite read ends its process
         rows = setup.fast.start(prepared)
         first = next(iter(rows.chunks))
         assert isinstance(first, pa.RecordBatch) and first.num_rows < ROWS
         blocks = prepared.output.stream(rows.columns, rows.chunks, status=rows.status)
         next(blocks)
         blocks.close()  # the client went away
-    assert pool.open <= arrow_reader.POOL_IDLE
-    assert pool.idle == pool.open
+    if isinstance(pool, sqlite_reader.ReaderPool):
+        assert pool.live <= sqlite_reader.READERS and pool.idle == pool.live == len(_reader_processes())
+    else:
+        assert pool.open <= arrow_reader.POOL_IDLE and pool.idle == pool.open
+    _ready(setup)
     document, columnar = _document(setup.fast, prepared)
     assert columnar and document.count(b"\n") > ROWS / 10
+
+
+def _reader_processes() -> list[int]:
+    """The SQLite reader processes this process has running (not ended, not left as zombies)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"vo_service.db.sqlite_worker" in command:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_a_pooled_connection_lost_to_a_restart_is_replaced(setup: Setup) -> None:
@@ -376,3 +445,16 @@ def test_timestamps_python_cannot_hold_are_refused_alike(setup: Setup, value: st
         )
     finally:
         drop_table(setup.database.engine, table)
+
+
+def test_warming_up_readies_the_columnar_path(setup: Setup) -> None:
+    """At start-up the service prepares a SQLite reader process or a PostgreSQL connection in the background."""
+    database = Database(setup.database.config)
+    try:
+        database.warm_up()
+        deadline = time.monotonic() + 20
+        while not database.arrow.pool.idle and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert database.arrow.pool.idle == 1
+    finally:
+        database.dispose()
