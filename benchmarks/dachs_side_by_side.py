@@ -27,17 +27,14 @@ from benchmarks.tap_service import BENCH_DIR, ROOT, _environment, _free_port, _s
 __all__ = ["main"]
 
 PEER = ROOT.parent / "shared" / "peer-dachs"
-DACHS_FITS = Path("/var/gavo/inputs/synthcat/data/synthcat.fits")
 ROWS = 1_000_000
 
 
 def _catalogue() -> Path | None:
-    """The peer's FITS file (or the same one regenerated with its generator and default seed)."""
+    """The peer's catalogue, made by the peer's own generator with its default seed (the same rows)."""
     local = BENCH_DIR / "synthcat.fits"
     if local.exists():
         return local
-    if DACHS_FITS.exists():
-        return DACHS_FITS
     generator = PEER / "gen_catalogue.py"
     if not generator.exists():
         return None

@@ -27,6 +27,7 @@ __all__ = [
     "Table",
     "is_region_xtype",
     "normalise_identifier",
+    "position_columns",
     "query_name",
 ]
 
@@ -132,6 +133,25 @@ class Column:
     def renamed(self, name: str) -> Column:
         """The same metadata under another name (select-list aliases)."""
         return replace(self, name=name)
+
+
+def position_columns(ra_description: str, dec_description: str) -> tuple[Column, Column]:
+    """The main ICRS position of a table (``ra``, ``dec`` in degrees, indexed, never NULL): every positional
+    table declares it the same way, which is what ``meta.main`` and cone searches rely on."""
+    ra, dec = (
+        Column(
+            name,
+            "double",
+            unit="deg",
+            ucd=f"pos.eq.{name};meta.main",
+            description=text,
+            principal=True,
+            indexed=True,
+            nullable=False,
+        )
+        for name, text in (("ra", ra_description), ("dec", dec_description))
+    )
+    return ra, dec
 
 
 @dataclass(frozen=True, slots=True)

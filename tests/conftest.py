@@ -1,7 +1,9 @@
 """Shared fixtures: real SQLite files and, when reachable, a real PostgreSQL with pgSphere.
 
 PostgreSQL tests skip when the server or the extension is missing, unless ``MMVO_REQUIRE_POSTGRES=1`` (CI),
-where a skip becomes a failure.  The server is named by ``MMVO_TEST_POSTGRES_URL`` (SQLAlchemy form).
+where a skip becomes a failure.  The server is named by ``MMVO_TEST_POSTGRES_URL`` (SQLAlchemy form).  Tests
+running the reference validators (STILTS) skip when it is not installed, unless ``MMVO_REQUIRE_VALIDATORS=1``
+(CI, whose ``.ci/stilts.sh`` installs it).
 """
 
 from __future__ import annotations
@@ -132,12 +134,21 @@ def schemas(shared_dir: Path) -> Path:
 VotLint = Callable[[bytes], str]
 
 
+def validator_script(shared_dir: Path, name: str) -> Path:
+    """One of the shared validator scripts, when it and STILTS are there (else a skip, or in CI a failure)."""
+    script = shared_dir / "validators" / name
+    if not script.is_file() or shutil.which("stilts") is None:
+        reason = f"{name} or stilts not available"
+        if os.environ.get("MMVO_REQUIRE_VALIDATORS", "") in {"1", "true", "yes"}:
+            pytest.fail(f"the validators are required (MMVO_REQUIRE_VALIDATORS=1) but {reason}")
+        pytest.skip(reason)
+    return script
+
+
 @pytest.fixture
 def votlint(shared_dir: Path, tmp_path: Path) -> VotLint:
     """Runs ``votlint.sh`` on a document and returns its summary line (``votlint: N errors, N warnings``)."""
-    script = shared_dir / "validators" / "votlint.sh"
-    if not script.is_file() or shutil.which("stilts") is None:
-        pytest.skip("votlint.sh or stilts not available")
+    script = validator_script(shared_dir, "votlint.sh")
 
     def run(document: bytes) -> str:
         path = tmp_path / f"doc{len(list(tmp_path.glob('doc*')))}.vot"

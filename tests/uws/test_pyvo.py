@@ -9,7 +9,9 @@ import requests
 from tests.uws.conftest import ToyServer
 
 
+# pyvo leaves the sockets of streamed responses to the garbage collector, which may run inside the test
 @pytest.mark.usefixtures("pyvo_sockets")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_pyvo_async_job(toy: ToyServer) -> None:
     with requests.Session() as session:
         _drive(toy, session)

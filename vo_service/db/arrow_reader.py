@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from tap.runner import refused
 from tap.schema import Column
-from vo_service.db.adbc_query import start_query
+from vo_service.adbc.query import start_query
 
 __all__ = ["PG_BATCH_BYTES", "POOL_IDLE", "ArrowResult", "ConnectionPool", "PostgresArrowReader"]
 

@@ -1,7 +1,7 @@
 """Which translated SQLite queries may be read through the ADBC SQLite driver instead of Python's ``sqlite3``.
 
 The driver carries its own SQLite library, which is not the one Python links (so it runs in reader processes
-of its own: :mod:`vo_service.db.sqlite_worker`), and that matters three ways:
+of its own: :mod:`vo_service.adbc.sqlite_worker`), and that matters three ways:
 
 * it cannot call the Python functions registered on the row path's connections (``adql_*``, ``mmvo_*``,
   ``ivo_*``: :data:`tap.adql.sqlite_functions.FUNCTION_NAMES`, :data:`tap.adql.sqlite_geometry.FUNCTION_NAMES`);
@@ -10,7 +10,7 @@ of its own: :mod:`vo_service.db.sqlite_worker`), and that matters three ways:
   version parses them to the same double; and the plan must be the row path's, checked by comparing
   ``EXPLAIN QUERY PLAN`` of both libraries, so that rows come in the same order.  Plans are compared
   reliably on one table: no join, no subquery, no compound, no recursion;
-* it infers each column's Arrow type from the first batch (see :func:`vo_service.db.sqlite_worker.first_batches`).
+* it infers each column's Arrow type from the first batch (see :func:`vo_service.adbc.sqlite_worker.first_batches`).
 
 What is allowed is a whitelist of syntax: column references, literals, arithmetic, comparisons, ``AND``/
 ``OR``/``NOT``, ``IS [NOT] NULL``, ``BETWEEN``, ``IN`` (values), ``LIKE``, ``DISTINCT``, ``ORDER BY``, ``LIMIT``/

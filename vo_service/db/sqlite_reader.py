@@ -1,5 +1,5 @@
 """SQLite's columnar path: queries read by the ADBC SQLite driver in reader processes, whose Arrow record
-batches come back over a pipe (see :mod:`vo_service.db.sqlite_worker` for why a process of its own).
+batches come back over a pipe (see :mod:`vo_service.adbc.sqlite_worker` for why a process of its own).
 
 The driver's SQLite is another version than Python's and has none of the Python functions, so only queries
 :func:`~vo_service.db.columnar_sqlite.columnar_candidate` accepts come here, and only when the reader process
@@ -31,8 +31,8 @@ import adbc_driver_manager
 import pyarrow as pa
 
 from tap.schema import Column
+from vo_service.adbc.sqlite_worker import read_frame
 from vo_service.db.columnar_sqlite import columnar_candidate
-from vo_service.db.sqlite_worker import read_frame
 
 __all__ = ["BATCH_ROWS", "READERS", "SMALL_LIMIT", "ReaderPool", "SqliteArrowReader", "WorkerResult"]
 
@@ -55,7 +55,7 @@ class _Reader:
 
     def __init__(self, database: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vo_service.db.sqlite_worker", str(database)],
+            [sys.executable, "-m", "vo_service.adbc.sqlite_worker", str(database)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,  # unbuffered: a frame waiting in the pipe is seen by select()

@@ -46,8 +46,12 @@ SLEW_RATE = 6.0  # s per degree
 FIRST_SLEW_DEG = 30.0  # from the perigee attitude to the first target
 MIN_POINTING = 1000.0  # s; a shorter remainder of the window is left unused
 _DAY = 86_400.0
-_GOOD_FRACTIONS = {"good_isgri": (0.90, 0.99), "good_jemx1": (0.85, 0.98), "good_jemx2": (0.85, 0.98),
-                   "good_spi": (0.88, 0.97)}
+_GOOD_FRACTIONS = {
+    "good_isgri": (0.90, 0.99),
+    "good_jemx1": (0.85, 0.98),
+    "good_jemx2": (0.85, 0.98),
+    "good_spi": (0.88, 0.97),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,9 @@ def _choose_field(rng: np.random.Generator, mjd: float) -> Field:
     return FIELDS[pick] if pick < len(FIELDS) else _random_extragalactic(rng, (sun[0], sun[1]))
 
 
-def _pattern_offsets(pattern: str, rng: np.random.Generator) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _pattern_offsets(
+    pattern: str, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     if pattern == "5x5":
         steps = np.arange(-2, 3) * DITHER_STEP_5X5
         east = np.concatenate([steps if j % 2 == 0 else steps[::-1] for j in range(5)])
@@ -100,7 +106,9 @@ def _pattern_offsets(pattern: str, rng: np.random.Generator) -> tuple[NDArray[np
 
 def _durations(pattern: str, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
     if pattern == "5x5":
-        nominal = 2000.0 if rng.uniform() < 0.7 else float(rng.choice([1800.0, 2200.0, 2400.0, 2600.0, 3000.0]))
+        nominal = (
+            2000.0 if rng.uniform() < 0.7 else float(rng.choice([1800.0, 2200.0, 2400.0, 2600.0, 3000.0]))
+        )
     elif pattern == "HEX":
         nominal = float(rng.choice([1800.0, 2000.0, 2000.0, 2200.0, 2500.0, 3000.0, 3600.0]))
     else:
@@ -118,13 +126,24 @@ def _next_block(rng: np.random.Generator, rev: int, mjd: float) -> _Block:
     sun_ra, sun_dec = sun_radec(mjd)
     posangle = float((position_angle(field.ra, field.dec, sun_ra, sun_dec) + 90.0) % 360.0)
     turn = np.radians(posangle)
-    ra, dec = tangent_offset(field.ra, field.dec, east * np.cos(turn) + north * np.sin(turn),
-                             north * np.cos(turn) - east * np.sin(turn))
+    ra, dec = tangent_offset(
+        field.ra,
+        field.dec,
+        east * np.cos(turn) + north * np.sin(turn),
+        north * np.cos(turn) - east * np.sin(turn),
+    )
     return _Block(field.name, obs_type, pattern, ra, dec, _durations(pattern, east.size, rng), posangle)
 
 
-def _block_rows(rev: int, block: _Block, number: int, first_pointing: int, t0: float, t_end: float,
-                came_from: tuple[float, float] | None) -> tuple[Chunk, bool]:
+def _block_rows(
+    rev: int,
+    block: _Block,
+    number: int,
+    first_pointing: int,
+    t0: float,
+    t_end: float,
+    came_from: tuple[float, float] | None,
+) -> tuple[Chunk, bool]:
     """Interleaved slew and pointing rows of one block cut to the window; also whether the window is full."""
     src_ra = np.concatenate([[came_from[0] if came_from else block.ra[0]], block.ra[:-1]])
     src_dec = np.concatenate([[came_from[1] if came_from else block.dec[0]], block.dec[:-1]])
@@ -143,8 +162,11 @@ def _block_rows(rev: int, block: _Block, number: int, first_pointing: int, t0: f
     starts = np.column_stack([pointing_start - slew, pointing_start]).ravel() / _DAY
     stops = np.column_stack([pointing_start, pointing_start + duration]).ravel() / _DAY
     mid_ra, mid_dec = midpoint(src_ra[:keep], src_dec[:keep], block.ra[:keep], block.dec[:keep])
-    ids = [f"{rev:04d}{n - 1:04d}0021" if k == 1 else f"{rev:04d}{n:04d}0010"
-           for n in numbers.tolist() for k in (1, 0)]
+    ids = [
+        f"{rev:04d}{n - 1:04d}0021" if k == 1 else f"{rev:04d}{n:04d}0010"
+        for n in numbers.tolist()
+        for k in (1, 0)
+    ]
     rows: Chunk = {
         "scw_id": np.array(ids, dtype=object),
         "scw_type": np.tile(np.array(["SLEW", "POINTING"], dtype=object), keep),

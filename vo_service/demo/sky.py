@@ -67,7 +67,9 @@ def separation(ra1: ArrayLike, dec1: ArrayLike, ra2: ArrayLike, dec2: ArrayLike)
     """Great-circle distance in degrees (Vincenty's formula, accurate at every scale)."""
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (ra1, dec1, ra2, dec2))
     dlon = lon2 - lon1
-    num = np.hypot(np.cos(lat2) * np.sin(dlon), np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(dlon))
+    num = np.hypot(
+        np.cos(lat2) * np.sin(dlon), np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(dlon)
+    )
     den = np.sin(lat1) * np.sin(lat2) + np.cos(lat1) * np.cos(lat2) * np.cos(dlon)
     return np.asarray(np.degrees(np.arctan2(num, den)), dtype=np.float64)
 

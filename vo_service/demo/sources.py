@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from tap.schema import Column, Table
+from tap.schema import Column, Table, position_columns
 from vo_service.demo.reference import REFERENCE_SOURCES
 from vo_service.demo.seeding import rng_for
 from vo_service.demo.sky import galactic_to_icrs, icrs_to_galactic
@@ -49,26 +49,69 @@ SOURCES = Table(
         "named IGR Jhhmmm+ddmm after their simulated positions (names need not be unique)."
     ),
     columns=(
-        Column("source_id", "long", ucd="meta.id", description="Row identifier, stable for a given seed",
-               indexed=True, principal=True, nullable=False),
-        Column("name", "char", "*", ucd="meta.id;meta.main", principal=True, indexed=True, nullable=False,
-               description="Source name (reference sources: usual name; simulated: IGR Jhhmmm+ddmm, truncated)"),
-        Column("ra", "double", unit="deg", ucd="pos.eq.ra;meta.main", principal=True, indexed=True,
-               nullable=False, description="Right ascension, ICRS (J2000)"),
-        Column("dec", "double", unit="deg", ucd="pos.eq.dec;meta.main", principal=True, indexed=True,
-               nullable=False, description="Declination, ICRS (J2000)"),
+        Column(
+            "source_id",
+            "long",
+            ucd="meta.id",
+            description="Row identifier, stable for a given seed",
+            indexed=True,
+            principal=True,
+            nullable=False,
+        ),
+        Column(
+            "name",
+            "char",
+            "*",
+            ucd="meta.id;meta.main",
+            principal=True,
+            indexed=True,
+            nullable=False,
+            description="Source name (reference sources: usual name; simulated: IGR Jhhmmm+ddmm, truncated)",
+        ),
+        *position_columns(
+            "Right ascension, ICRS (J2000)",
+            "Declination, ICRS (J2000)",
+        ),
         Column("glon", "double", unit="deg", ucd="pos.galactic.lon", description="Galactic longitude"),
         Column("glat", "double", unit="deg", ucd="pos.galactic.lat", description="Galactic latitude"),
-        Column("class", "char", "*", ucd="src.class", principal=True,
-               description="SIMBAD main object type (HighMassXBin, LowMassXBin, Seyfert1, ...; X = unidentified)"),
-        Column("flux", "float", unit=FLUX_UNIT, ucd="phot.flux;em.X-ray", principal=True,
-               description=f"Typical {_BAND} flux in mCrab; for transients the outburst peak; NULL if unknown"),
-        Column("flux_err", "float", unit=FLUX_UNIT, ucd="stat.error;phot.flux;em.X-ray",
-               description="Flux uncertainty (reference sources: half the flux, the typical variability range)"),
-        Column("transient", "boolean", ucd="meta.code;src.var", nullable=False,
-               description="True for transient sources (outbursts separated by quiescence)"),
-        Column("simulated", "boolean", ucd="meta.code;meta.modelled", principal=True, nullable=False,
-               description="True for simulated sources, false for the real reference sources"),
+        Column(
+            "class",
+            "char",
+            "*",
+            ucd="src.class",
+            principal=True,
+            description="SIMBAD main object type (HighMassXBin, LowMassXBin, Seyfert1, ...; X = unidentified)",
+        ),
+        Column(
+            "flux",
+            "float",
+            unit=FLUX_UNIT,
+            ucd="phot.flux;em.X-ray",
+            principal=True,
+            description=f"Typical {_BAND} flux in mCrab; for transients the outburst peak; NULL if unknown",
+        ),
+        Column(
+            "flux_err",
+            "float",
+            unit=FLUX_UNIT,
+            ucd="stat.error;phot.flux;em.X-ray",
+            description="Flux uncertainty (reference sources: half the flux, the typical variability range)",
+        ),
+        Column(
+            "transient",
+            "boolean",
+            ucd="meta.code;src.var",
+            nullable=False,
+            description="True for transient sources (outbursts separated by quiescence)",
+        ),
+        Column(
+            "simulated",
+            "boolean",
+            ucd="meta.code;meta.modelled",
+            principal=True,
+            nullable=False,
+            description="True for simulated sources, false for the real reference sources",
+        ),
         Column("note", "char", "*", ucd="meta.note", description="Remarks on class, flux or variability"),
     ),
     position=("ra", "dec"),
@@ -115,7 +158,9 @@ def _reference_chunk() -> Chunk:
     }
 
 
-def _galactic_positions(rng: np.random.Generator, component: NDArray[np.int64]) -> tuple[NDArray[np.float64], ...]:
+def _galactic_positions(
+    rng: np.random.Generator, component: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], ...]:
     n = component.size
     # Disc: longitude falling off exponentially from the centre (scale 40 deg), thin in latitude.
     disc_l = rng.laplace(0.0, 40.0, n)

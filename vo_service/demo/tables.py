@@ -22,7 +22,6 @@ from vo_service.demo.sources import SOURCES
 __all__ = ["demo_tables", "demo_views"]
 
 
-
 def _obscore(config: Config) -> Table:
     did = publisher_did_prefix(config.authority)
     return replace(OBSCORE, description=f"{OBSCORE.description}  Dataset identifiers are {did}<product_id>.")

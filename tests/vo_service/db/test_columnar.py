@@ -403,7 +403,7 @@ def _reader_processes() -> list[int]:
             command = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and b"vo_service.db.sqlite_worker" in command:
+        if int(fields[1]) == os.getpid() and b"vo_service.adbc.sqlite_worker" in command:
             found.append(int(stat.parent.name))
     return found
 
@@ -458,3 +458,13 @@ def test_warming_up_readies_the_columnar_path(setup: Setup) -> None:
         assert database.arrow.pool.idle == 1
     finally:
         database.dispose()
+
+
+def test_the_service_process_never_loads_the_driver_s_sqlite(setup: Setup) -> None:
+    """Only reader processes hold the driver's copy of SQLite (two copies in a process drop each other's
+    file locks)."""
+    if setup.database.dialect != "sqlite":
+        pytest.skip("PostgreSQL has no files in this process")
+    prepared = _prepare(setup.fast, "SELECT id, name FROM test.sample", "votable/b2", 100_000)
+    assert _document(setup.fast, prepared)[1]
+    assert "libadbc_driver_sqlite" not in Path("/proc/self/maps").read_text()

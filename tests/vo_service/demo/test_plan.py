@@ -37,8 +37,9 @@ def test_default_plan_size_and_columns(plan: dict[str, np.ndarray]) -> None:
 
 
 def test_scw_ids_encode_revolution_type_and_version(plan: dict[str, np.ndarray]) -> None:
-    for scw_id, rev, kind, version in zip(plan["scw_id"], plan["revolution"], plan["scw_type"],
-                                          plan["data_version"], strict=True):
+    for scw_id, rev, kind, version in zip(
+        plan["scw_id"], plan["revolution"], plan["scw_type"], plan["data_version"], strict=True
+    ):
         m = SCW_ID.match(scw_id)
         assert m is not None, scw_id
         assert int(m[1]) == rev and int(m[3]) >= 1

@@ -18,8 +18,10 @@ N_REF = len(REFERENCE_SOURCES)
 def _concat(total: int, seed: int, chunk_size: int) -> dict[str, np.ndarray]:
     chunks = list(source_chunks(total, seed=seed, chunk_size=chunk_size))
     return {
-        k: np.ma.masked_array(np.concatenate([np.ma.getdata(c[k]) for c in chunks]),
-                              mask=np.concatenate([np.ma.getmaskarray(c[k]) for c in chunks]))
+        k: np.ma.masked_array(
+            np.concatenate([np.ma.getdata(c[k]) for c in chunks]),
+            mask=np.concatenate([np.ma.getmaskarray(c[k]) for c in chunks]),
+        )
         for k in chunks[0]
     }
 
@@ -40,7 +42,12 @@ def test_counts_ids_and_prefix_stability() -> None:
     np.testing.assert_array_equal(rows["source_id"], np.arange(1, 2_501))
     longer = _concat(3_700, 1, 1_000)
     np.testing.assert_array_equal(longer["ra"][:2_500], rows["ra"])
-    assert [len(c["ra"]) for c in source_chunks(N_REF + 2_001, seed=1, chunk_size=1_000)] == [N_REF, 1_000, 1_000, 1]
+    assert [len(c["ra"]) for c in source_chunks(N_REF + 2_001, seed=1, chunk_size=1_000)] == [
+        N_REF,
+        1_000,
+        1_000,
+        1,
+    ]
 
 
 def test_value_ranges_and_population() -> None:
@@ -66,8 +73,12 @@ def test_reference_sources_come_first_with_their_real_positions() -> None:
     first = next(source_chunks(N_REF, seed=1))
     by_name = {str(n): i for i, n in enumerate(first["name"])}
     assert len(first["name"]) == N_REF and not np.any(first["simulated"])
-    for name, ra, dec, cls in [("Crab", 83.6331, 22.0145, "SNRemnant"), ("Cyg X-1", 299.5903, 35.2016, "HighMassXBin"),
-                               ("V404 Cyg", 306.0159, 33.8672, "LowMassXBin"), ("Cen A", 201.3651, -43.0191, "Seyfert2")]:
+    for name, ra, dec, cls in [
+        ("Crab", 83.6331, 22.0145, "SNRemnant"),
+        ("Cyg X-1", 299.5903, 35.2016, "HighMassXBin"),
+        ("V404 Cyg", 306.0159, 33.8672, "LowMassXBin"),
+        ("Cen A", 201.3651, -43.0191, "Seyfert2"),
+    ]:
         i = by_name[name]
         assert separation(first["ra"][i], first["dec"][i], ra, dec) < 1e-6
         assert first["class"][i] == cls

@@ -1,6 +1,6 @@
 """The reader process of SQLite's columnar path: runs queries with the ADBC SQLite driver and sends the
 results back as Arrow IPC messages.  Started by :mod:`vo_service.db.sqlite_reader` as
-``python -m vo_service.db.sqlite_worker DATABASE``; it ends when its standard input closes.
+``python -m vo_service.adbc.sqlite_worker DATABASE``; it ends when its standard input closes.
 
 Why a process of its own: the driver carries its own copy of SQLite, and two copies of SQLite in one process
 corrupt databases.  SQLite's file locks are POSIX locks, which a process loses on *any* descriptor of the
@@ -29,7 +29,7 @@ from urllib.parse import quote
 import adbc_driver_manager
 import pyarrow as pa
 
-from vo_service.db.adbc_query import start_query
+from vo_service.adbc.query import start_query
 
 __all__ = ["FRAME_HEADER", "first_batches", "read_frame", "serve", "write_frame"]
 
