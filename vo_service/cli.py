@@ -30,9 +30,24 @@ def _load_demo(sources: int | None) -> None:
         engine.dispose()
 
 
+def _public_url(host: str, port: int) -> str:
+    """The root URL clients reach when none is configured: the address served (loopback for a wildcard)."""
+    if host in {"0.0.0.0", "::", ""}:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from vo_service.config import Config
+
+    if "base_url" not in Config().model_fields_set:
+        # links, redirects and capabilities must name the port actually served (`make serve PORT=...`);
+        # the server processes read it from the environment
+        os.environ["MMVO_BASE_URL"] = _public_url(args.host, args.port)
     if not args.no_demo:
         _log.info("checking the demo data (created on the first run; takes a minute)")
         _load_demo(None)
