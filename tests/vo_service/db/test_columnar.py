@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -389,6 +390,8 @@ def test_abandoned_streams_give_their_connections_back(setup: Setup) -> None:
         assert pool.live <= sqlite_reader.READERS and pool.idle == pool.live == len(_reader_processes())
     else:
         assert pool.open <= arrow_reader.POOL_IDLE and pool.idle == pool.open
+    # no read-ahead thread outlives its result
+    assert not [t for t in threading.enumerate() if t.name == "adbc-read-ahead"]
     _ready(setup)
     document, columnar = _document(setup.fast, prepared)
     assert columnar and document.count(b"\n") > ROWS / 10
