@@ -1,0 +1,143 @@
+"""The instrument plugin protocol: what an instrument offers, what an analysis is, what a run gets and returns.
+
+An instrument is a class with a ``name`` and its ``products`` (analysis classes by product name).  A package
+publishes it under the entry-point group ``mmvo.instruments`` (``instruments.registry``), so a third party adds
+an instrument without any change to the service.  An analysis has a pydantic ``Parameters`` model
+(``instruments.parameters``), says what it is (``describe``) and runs (``run(params, ctx)``): plain
+numpy/astropy code that writes its products into ``ctx.workdir`` and returns them as ``ProductFile``s.
+
+Nothing here knows about HTTP, UWS or databases: the service runs an analysis in a worker process through a
+``RunContext`` of its own, a notebook with ``instruments.local.run_analysis``.  Runs fail by raising the errors
+of ``instruments.errors``; anything else is a bug of the core, reported to the user as an internal error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+from instruments.errors import (
+    InstrumentError,
+    InstrumentFatalError,
+    InstrumentTransientError,
+    InstrumentUsageError,
+)
+from instruments.parameters import ParameterInfo, describe_parameters
+
+__all__ = [
+    "NAME",
+    "Analysis",
+    "AnalysisBase",
+    "AnalysisInfo",
+    "Instrument",
+    "InstrumentError",
+    "InstrumentFatalError",
+    "InstrumentTransientError",
+    "InstrumentUsageError",
+    "ParameterInfo",
+    "ProductFile",
+    "RunContext",
+]
+
+#: Instrument and product names: they are path segments of the service (``/analysis/isgri/image``).
+NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+@dataclass(frozen=True)
+class ProductFile:
+    """One product of a run: a file in the run's work directory.
+
+    ``result_id`` names it among the run's products (``image``, ``catalog``, ``spectrum``, ``preview``...);
+    ``path`` is relative to ``RunContext.workdir`` (or absolute inside it); ``content_type`` its media type.
+
+    Raises:
+        ValueError: an empty ``result_id`` or one containing ``/``.
+    """
+
+    result_id: str
+    path: Path
+    content_type: str
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.result_id or "/" in self.result_id:
+            raise ValueError(f"product id {self.result_id!r} must be a non-empty name without '/'")
+
+
+@dataclass(frozen=True)
+class AnalysisInfo:
+    """What an analysis is, for its users: a title, a description and its parameters."""
+
+    title: str
+    description: str
+    parameters: tuple[ParameterInfo, ...]
+
+
+@runtime_checkable
+class RunContext(Protocol):
+    """What a run gets besides its parameters.
+
+    ``workdir`` is where products (and scratch files) go; ``archive_dir`` the root of the archive caches;
+    ``deadline`` a wall-clock time (``time.time()`` scale) or None; ``aborted()`` turns true once the run
+    should stop (its time is over, or it was aborted); ``progress(fraction, message)`` shows how far it is.
+    The service may also stop a run by killing its process: products must be written atomically enough that a
+    half-written file is never listed (it is listed only once ``run`` returns).
+    """
+
+    job_id: str
+    workdir: Path
+    archive_dir: Path
+    deadline: float | None
+    logger: logging.Logger
+
+    def progress(self, fraction: float | None, message: str | None = None) -> None: ...
+
+    def aborted(self) -> bool: ...
+
+
+@runtime_checkable
+class Analysis(Protocol):
+    """One analysis (``isgri/image``): built without arguments, then ``describe``d or ``run``."""
+
+    Parameters: ClassVar[type[BaseModel]]
+
+    def describe(self) -> AnalysisInfo: ...
+
+    def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
+        """Runs with validated ``params`` (an instance of ``Parameters``) and returns the products.
+
+        Raises:
+            InstrumentUsageError, InstrumentFatalError, InstrumentTransientError: the run failed; the message
+                is for the user.
+        """
+        ...
+
+
+@runtime_checkable
+class Instrument(Protocol):
+    """An instrument plugin: its name (``isgri``) and its analyses by product name (``image``...)."""
+
+    name: ClassVar[str]
+    products: ClassVar[Mapping[str, type[Analysis]]]
+
+
+class AnalysisBase:
+    """Convenience base of analyses: ``describe`` from the class attributes ``title``, ``description`` and
+    ``Parameters``; subclasses implement ``run``."""
+
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    Parameters: ClassVar[type[BaseModel]]
+
+    def describe(self) -> AnalysisInfo:
+        return AnalysisInfo(
+            title=self.title or type(self).__name__,
+            description=self.description,
+            parameters=describe_parameters(self.Parameters),
+        )
