@@ -11,6 +11,10 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vo_service.client import JobStatus
 
 __all__ = ["main"]
 
@@ -83,6 +87,86 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analysis_parameters(extra: list[str]) -> dict[str, str]:
+    """``--NAME VALUE`` and ``--NAME=VALUE`` pairs, names kept as written (analysis parameters are named as
+    MMODA names them: ``RA``, ``E1_keV``...).
+
+    Raises:
+        ValueError: something that is not such a pair.
+    """
+    parameters: dict[str, str] = {}
+    items = iter(extra)
+    for item in items:
+        if not item.startswith("--") or len(item) < 3:
+            raise ValueError(f"expected --NAME VALUE, got {item!r}")
+        name, equals, value = item[2:].partition("=")
+        if not equals:
+            following = next(items, None)
+            if following is None:
+                raise ValueError(f"parameter --{name} has no value")
+            value = following
+        parameters[name] = value
+    return parameters
+
+
+def _show_progress(status: JobStatus) -> None:
+    fraction = status.fraction or 0.0
+    bar = "#" * int(30 * fraction)
+    print(
+        f"\r{status.phase:9s} [{bar:30s}] {100 * fraction:3.0f}% {status.message or ''}"[:120],
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    from vo_service.client import JobFailed, MMVOClient, ServiceRefused
+
+    try:
+        parameters = _analysis_parameters(extra)
+    except ValueError as exc:
+        print(f"mmvo run: {exc}", file=sys.stderr)
+        return 2
+    with MMVOClient(args.url) as client:
+        try:
+            job = client.submit(args.instrument, args.product, parameters)
+        except ServiceRefused as exc:
+            print(f"mmvo run: refused: {exc}", file=sys.stderr)
+            return 1
+        print(job.url)
+        if not args.wait:
+            return 0
+        try:
+            status = job.wait(on_progress=_show_progress)
+        except JobFailed as exc:
+            print(f"\nmmvo run: {exc}", file=sys.stderr)
+            return 1
+        print(file=sys.stderr)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for result_id in status.results:
+            response = job.fetch(result_id)
+            path = out / _file_name(result_id, response.headers.get("content-type", ""))
+            path.write_bytes(response.content)
+            print(f"{result_id}\t{path}")
+    return 0
+
+
+_SUFFIXES = {
+    "application/fits": ".fits",
+    "image/fits": ".fits",
+    "application/x-votable+xml": ".vot",
+    "image/png": ".png",
+    "application/json": ".json",
+    "text/plain": ".txt",
+}
+
+
+def _file_name(result_id: str, content_type: str) -> str:
+    return result_id + _SUFFIXES.get(content_type.split(";")[0].strip().lower(), "")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mmvo", description="MMVO: the Multi-Messenger Virtual Observatory service"
@@ -98,6 +182,16 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("load-demo", help="create (or complete) the demo tables")
     demo.add_argument("--sources", type=int, default=None, help="rows of mmvo.sources (default: config)")
 
+    run = commands.add_parser(
+        "run",
+        help="run an analysis on a service, e.g. mmvo run isgri image --RA 83.63 --DEC 22.01 --wait",
+    )
+    run.add_argument("instrument")
+    run.add_argument("product")
+    run.add_argument("--url", default="http://127.0.0.1:8000", help="root URL of the service")
+    run.add_argument("--wait", action="store_true", help="follow the job and download its products")
+    run.add_argument("--out", default=".", help="directory for the products (with --wait)")
+
     ingest = commands.add_parser("ingest", help="publish a FITS, VOTable or CSV table through TAP")
     ingest.add_argument("file")
     ingest.add_argument("--table", required=True, help="schema.name of the published table")
@@ -107,10 +201,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, extra = _parser().parse_known_args(argv)
+    if extra and args.command != "run":
+        _parser().error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.command == "serve":
         return _serve(args)
+    if args.command == "run":
+        return _run(args, extra)
     if args.command == "load-demo":
         _load_demo(args.sources)
         return 0
