@@ -1,0 +1,1 @@
+"""Archive backends: where the analysis cores get their data (simulated by default, a real archive later)."""

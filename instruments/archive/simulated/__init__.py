@@ -1,0 +1,1 @@
+"""The simulated archive: a hidden truth catalogue, lazily generated chunks, cached and reproducible."""

@@ -1,0 +1,1 @@
+"""INTEGRAL: time conventions, spectral models, and the IBIS/ISGRI coded-mask imaging core."""
