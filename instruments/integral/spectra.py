@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["CRAB", "PowerLaw", "band_photon_flux", "energy_grid", "mcrab_norm"]
+__all__ = ["CRAB", "PowerLaw", "band_photon_flux", "energy_edges", "energy_grid", "mcrab_norm"]
 
 F64 = NDArray[np.float64]
 
@@ -47,9 +47,14 @@ class PowerLaw:
 CRAB = PowerLaw(7.417e-4, 1.98, 500.0, 2.33)
 
 
+def energy_edges(lo: float = 15.0, hi: float = 1000.0, n: int = 400) -> F64:
+    """Edges (keV) of ``n`` logarithmic bins between ``lo`` and ``hi``: the true-energy grid of responses."""
+    return np.geomspace(lo, hi, n + 1)
+
+
 def energy_grid(lo: float = 15.0, hi: float = 1000.0, n: int = 400) -> tuple[F64, F64]:
-    """Centres and widths (keV) of ``n`` logarithmic bins between ``lo`` and ``hi``: the true-energy grid."""
-    edges = np.geomspace(lo, hi, n + 1)
+    """Centres (geometric means) and widths (keV) of the bins of :func:`energy_edges`."""
+    edges = energy_edges(lo, hi, n)
     return np.sqrt(edges[:-1] * edges[1:]), np.diff(edges)
 
 

@@ -18,10 +18,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from instruments.integral.isgri.decode import SkyImage, decode
+from instruments.integral.isgri.fit import ShadowgramFit, on_axis_open, source_shadow
 from instruments.integral.isgri.locate import gaussian_peak, refine_position
 from instruments.integral.isgri.mask import SKY_PIXEL_DEG
-from instruments.integral.isgri.model import offaxis_response
-from instruments.integral.isgri.pif import SKY_CENTRE, pif
+from instruments.integral.isgri.pif import SKY_CENTRE
 from instruments.integral.isgri.scw import Shadowgram
 from instruments.reference import REFERENCE_SOURCES, ReferenceSource
 
@@ -69,31 +69,7 @@ class _Source:
     err_rad: float = 0.0
 
     def shadow(self) -> F64:
-        scale = np.radians(SKY_PIXEL_DEG)
-        theta = np.degrees(np.arctan(np.hypot(self.u, self.v) * scale))
-        return pif(self.u * scale, self.v * scale) * offaxis_response(theta)
-
-
-class _Fit:
-    """Linear least squares of the rates against background terms and source shadows, over good pixels.
-
-    Uniform weights keep the fluxes unbiased (weights from the observed counts would favour low
-    fluctuations); the errors come from the actual pixel variances (sandwich estimate)."""
-
-    def __init__(self, shadow: Shadowgram) -> None:
-        self.good = shadow.weight > 0.0
-        template = shadow.background[self.good]
-        self.base = np.column_stack([np.ones(template.size), template - template.mean()])
-        self.data = shadow.rate[self.good]
-        self.variance = shadow.variance[self.good]
-
-    def solve(self, shadows: Sequence[F64]) -> tuple[F64, F64, F64]:
-        """(coefficients, their errors, model on good pixels)."""
-        design = np.column_stack([self.base, *(s[self.good] for s in shadows)])
-        normal_inv = np.linalg.inv(design.T @ design)
-        coef = normal_inv @ (design.T @ self.data)
-        covariance = normal_inv @ (design.T @ (design * self.variance[:, None])) @ normal_inv
-        return coef, np.sqrt(np.diag(covariance)), design @ coef
+        return source_shadow(self.u, self.v)
 
 
 def match_reference(
@@ -138,7 +114,7 @@ def search_scw(
     """Search one shadowgram; raises ``ValueError`` for a threshold that is not positive."""
     if detection_threshold <= 0.0:
         raise ValueError(f"detection_threshold must be positive, got {detection_threshold}")
-    fit = _Fit(shadow)
+    fit = ShadowgramFit(shadow)
     image = decode(shadow)
     sources = _keep_significant(fit, _in_field(shadow, image, catalogue, min_coding), detection_threshold)
     for source in sources:
@@ -169,7 +145,7 @@ def search_scw(
     )
 
 
-def _keep_significant(fit: _Fit, sources: list[_Source], threshold: float) -> list[_Source]:
+def _keep_significant(fit: ShadowgramFit, sources: list[_Source], threshold: float) -> list[_Source]:
     while sources:
         coef, err, _ = fit.solve([s.shadow() for s in sources])
         sig = coef[2:] / err[2:]
@@ -179,14 +155,14 @@ def _keep_significant(fit: _Fit, sources: list[_Source], threshold: float) -> li
     return sources
 
 
-def _residual(fit: _Fit, shadow: Shadowgram, sources: Sequence[_Source]) -> F64:
+def _residual(fit: ShadowgramFit, shadow: Shadowgram, sources: Sequence[_Source]) -> F64:
     _, _, model = fit.solve([s.shadow() for s in sources])
     residual = np.zeros_like(shadow.rate)
     residual[fit.good] = fit.data - model
     return residual
 
 
-def _relocate(fit: _Fit, shadow: Shadowgram, sources: Sequence[_Source], target: _Source) -> None:
+def _relocate(fit: ShadowgramFit, shadow: Shadowgram, sources: Sequence[_Source], target: _Source) -> None:
     """Move ``target`` to the best-fitting position given the other sources and the background."""
     others = [s.shadow() for s in sources if s is not target]
     _, _, model = fit.solve(others)
@@ -197,12 +173,12 @@ def _relocate(fit: _Fit, shadow: Shadowgram, sources: Sequence[_Source], target:
         shadow.weight,
         float(fit.variance.mean()),
         (target.u, target.v),
-        lambda u, v: _Source(None, u, v).shadow(),
+        source_shadow,
     )
 
 
 def _detections(
-    fit: _Fit,
+    fit: ShadowgramFit,
     shadow: Shadowgram,
     sources: Sequence[_Source],
     catalogue: Sequence[ReferenceSource],
@@ -211,7 +187,7 @@ def _detections(
     if not sources:
         return ()
     coef, err, _ = fit.solve([s.shadow() for s in sources])
-    on_axis = float((pif(0.0, 0.0) * shadow.weight).sum())
+    on_axis = on_axis_open(shadow.weight)
     scale = np.radians(SKY_PIXEL_DEG)
     rows = []
     new_count = 0

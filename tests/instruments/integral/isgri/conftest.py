@@ -14,7 +14,7 @@ from instruments.archive.simulated.truth import TruthSource
 from instruments.integral.isgri.frame import InstrumentFrame
 from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.isgri.pif import pif
-from instruments.integral.isgri.scw import Shadowgram, read_scw, shadowgram
+from instruments.integral.isgri.scw import ScienceWindow, Shadowgram, read_scw, shadowgram
 from instruments.integral.spectra import PowerLaw
 
 CRAB_POSITION = (83.6331, 22.0145)
@@ -23,6 +23,7 @@ POSANGLE = 30.0
 BAND = (20.0, 40.0)
 
 Simulate = Callable[..., tuple[list[Shadowgram], IsgriModel]]
+SimulateScws = Callable[..., tuple[list[ScienceWindow], IsgriModel]]
 
 
 def pointing_for(target: tuple[float, float], u_deg: float, v_deg: float) -> tuple[float, float]:
@@ -40,8 +41,45 @@ def expected_rate(
     return float(model.channel_rates(spectrum)[model.band_channels(*band)].sum() * on_axis_open)
 
 
+def scws_in(
+    directory: Path,
+    truth: Sequence[TruthSource],
+    axes: Sequence[tuple[float, float]],
+    *,
+    exposure: float = 2000.0,
+) -> tuple[list[ScienceWindow], IsgriModel]:
+    """Science windows of ``exposure`` s at the given pointing axes, 0.05 d apart, on the sky ``truth``."""
+    infos = [
+        ChunkInfo(
+            "isgri",
+            f"0665{i:04d}0010.001",
+            ra,
+            dec,
+            POSANGLE,
+            MJD + 0.05 * i,
+            MJD + 0.05 * i + exposure / 86400,
+            exposure,
+        )
+        for i, (ra, dec) in enumerate(axes)
+    ]
+    backend = SimulatedBackend(directory, infos, truth=truth)
+    return [read_scw(backend.open_chunk(i.chunk_id)) for i in infos], backend.instrument_model(MJD)
+
+
 @pytest.fixture
-def simulate(tmp_path: Path) -> Simulate:
+def simulate_scws(tmp_path: Path) -> SimulateScws:
+    def run(
+        truth: Sequence[TruthSource], axes: Sequence[tuple[float, float]], *, exposure: float = 2000.0
+    ) -> tuple[list[ScienceWindow], IsgriModel]:
+        return scws_in(tmp_path, truth, axes, exposure=exposure)
+
+    return run
+
+
+@pytest.fixture
+def simulate(simulate_scws: SimulateScws) -> Simulate:
+    """As ``simulate_scws``, made into shadowgrams of one band."""
+
     def run(
         truth: Sequence[TruthSource],
         axes: Sequence[tuple[float, float]],
@@ -49,21 +87,7 @@ def simulate(tmp_path: Path) -> Simulate:
         exposure: float = 2000.0,
         band: tuple[float, float] = BAND,
     ) -> tuple[list[Shadowgram], IsgriModel]:
-        infos = [
-            ChunkInfo(
-                "isgri",
-                f"0665{i:04d}0010.001",
-                ra,
-                dec,
-                POSANGLE,
-                MJD + 0.05 * i,
-                MJD + 0.05 * i + exposure / 86400,
-                exposure,
-            )
-            for i, (ra, dec) in enumerate(axes)
-        ]
-        backend = SimulatedBackend(tmp_path, infos, truth=truth)
-        model = backend.instrument_model(MJD)
-        return [shadowgram(read_scw(backend.open_chunk(i.chunk_id)), model, band) for i in infos], model
+        scws, model = simulate_scws(truth, axes, exposure=exposure)
+        return [shadowgram(scw, model, band) for scw in scws], model
 
     return run
