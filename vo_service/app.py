@@ -30,8 +30,9 @@ from tap.schema import Catalog, StaticCatalog
 from tap.service import TapService, TapSettings
 from tap.uploads import UPLOAD_METHODS
 from uws import UWSRuntime
+from vo_service.analysis import AnalysisJobs
 from vo_service.config import Config
-from vo_service.db import Database, load_catalog
+from vo_service.db import Database, load_catalog, make_engine
 from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
 from vo_service.http_errors import ERROR_HANDLERS
 from vo_service.vosi import availability_document, capabilities_document, vosi_capabilities
@@ -121,6 +122,9 @@ def create_app(config: Config | None = None) -> Starlette:
         prefix="/async",
         read_params=functools.partial(read_params, upload_limit=config.upload_limit_bytes),
     )
+    analyses = AnalysisJobs(
+        config=config, engine=database.engine, engine_factory=functools.partial(make_engine, config)
+    )
     tap = TapEndpoint(
         service=tap_service,
         catalog=catalog.get,
@@ -135,6 +139,7 @@ def create_app(config: Config | None = None) -> Starlette:
             "<!DOCTYPE html><html><head><title>MMVO</title></head><body>"
             "<h1>MMVO: Multi-Messenger Virtual Observatory service</h1>"
             '<ul><li><a href="tap/">TAP service</a> (TAP 1.1, ADQL 2.1)</li>'
+            '<li><a href="analysis">Analyses</a> (UWS 1.1 job lists)</li>'
             '<li><a href="capabilities">Capabilities</a></li>'
             '<li><a href="availability">Availability</a></li></ul></body></html>'
         )
@@ -150,7 +155,7 @@ def create_app(config: Config | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database.warm_up()
         try:
-            async with jobs.running():
+            async with jobs.running(), analyses.running():
                 yield
         finally:
             database.dispose()
@@ -161,6 +166,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/capabilities", capabilities, methods=["GET"]),
             Route("/availability", service_availability, methods=["GET"]),
             Mount("/tap", routes=[*tap_routes(tap), *tap_async]),
+            *analyses.routes(),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)],
         exception_handlers=ERROR_HANDLERS,

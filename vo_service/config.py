@@ -42,6 +42,14 @@ class Config(BaseSettings):
     )
     job_execution_duration: int = Field(default=3600, ge=0, description="Default run-time limit of a job (s)")
     job_execution_duration_hard: int = Field(default=86_400, ge=0, description="Largest allowed run-time (s)")
+    analysis_workers: int = Field(
+        default=2, ge=1, description="Worker processes running analysis jobs, per server process"
+    )
+    analysis_jobs_per_owner: int = Field(
+        default=20,
+        ge=0,
+        description="Analysis jobs an owner may have queued or executing at once (0: no limit)",
+    )
     demo_sources: int = Field(default=100_000, ge=100, description="Rows of mmvo.sources in the demo data")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from tap.params import DaliParams
 from tests.uws.process_jobs import run_exit, run_stubborn, run_usage
+from tests.uws.test_running import until
 from uws import JobKind, JobSpec, KindRegistry, ResultSpec, RunContext, UWSRuntime, UWSSettings
-from uws.models import Job
 from uws.parsing import new_job
 from uws.phases import FINAL, Phase
 from uws.process_executor import LocalExecutor
@@ -54,15 +54,6 @@ async def process_runtime(
 async def create(rt: UWSRuntime, kind: JobKind, **values: str) -> str:
     request = new_job(DaliParams.from_pairs([*values.items(), ("PHASE", "RUN")]))
     return (await rt.service.create(kind, None, request)).job_id
-
-
-async def until(rt: UWSRuntime, kind: JobKind, job_id: str, phases: frozenset[Phase] = FINAL) -> Job:
-    job = await rt.service.job(kind, job_id, None)
-    for _ in range(200):
-        if job.phase in phases:
-            return job
-        job = await rt.service.wait(kind, job_id, None, timeout=5, phase=job.phase)
-    raise AssertionError(f"job {job_id} never reached {phases}")
 
 
 async def running_pid(rt: UWSRuntime, job_id: str) -> int:

@@ -1,0 +1,124 @@
+"""One UWS job kind per analysis: parameters checked at creation, the plugin run in a worker process.
+
+The kind of ``isgri/image`` is named ``isgri/image``.  Its validator reads the job parameters into the
+analysis's pydantic model, so bad input is refused with 400 before the job exists, with the message naming the
+parameter and its limits.  Its run function (``AnalysisRun``, picklable: it travels to the worker process with
+the job) reads them again, calls ``analysis.run(params, ctx)`` with a plugin ``RunContext`` over the UWS one,
+and turns the ``ProductFile``s into UWS results.  Plugin errors become job errors of the same kind; whatever
+only the run can find out (no data in the selection) thus ends the job in ERROR with its message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from instruments.base import Analysis, ProductFile
+from instruments.errors import (
+    InstrumentError,
+    InstrumentFatalError,
+    InstrumentTransientError,
+    InstrumentUsageError,
+)
+from instruments.parameters import parse_parameters
+from instruments.registry import AnalysisEntry
+from tap.formats import votable_error_document
+from tap.params import DaliParams
+from uws import JobKind, JobSpec, ResultSpec, RunContext
+from uws.errors import JobError, JobFatalError, JobTransientError, JobUsageError
+from vo_service.errors import UsageError
+
+__all__ = ["AnalysisRun", "analysis_kind", "read_parameters"]
+
+VOTABLE = "application/x-votable+xml"
+_JOB_ERRORS: Mapping[type[InstrumentError], type[JobError]] = {
+    InstrumentUsageError: JobUsageError,
+    InstrumentFatalError: JobFatalError,
+    InstrumentTransientError: JobTransientError,
+}
+
+
+def read_parameters(analysis: type[Analysis], params: DaliParams) -> BaseModel:
+    """The job parameters as the analysis's model.
+
+    Raises:
+        UsageError: an unknown, repeated, missing or bad parameter (named, with what it allows), or an upload.
+    """
+    if params.files:
+        raise UsageError(f"analyses take no uploaded files, not {', '.join(sorted(params.files))}")
+    try:
+        return parse_parameters(analysis.Parameters, params.values)
+    except InstrumentUsageError as exc:
+        raise UsageError(exc.message) from None
+
+
+class _PluginContext:
+    """The plugin's ``RunContext`` over the UWS one: products go to the job's results directory."""
+
+    def __init__(self, ctx: RunContext, *, archive_dir: Path, logger: logging.Logger) -> None:
+        self._ctx = ctx
+        self.job_id = ctx.job_id
+        self.workdir = ctx.results_dir
+        self.archive_dir = archive_dir
+        self.deadline = ctx.deadline
+        self.logger = logger
+
+    def progress(self, fraction: float | None, message: str | None = None) -> None:
+        self._ctx.progress(fraction, message)
+
+    def aborted(self) -> bool:
+        return self._ctx.aborted()
+
+
+def _result(product: ProductFile, workdir: Path) -> ResultSpec:
+    path = product.path if product.path.is_absolute() else workdir / product.path
+    try:
+        relative = path.resolve().relative_to(workdir.resolve())
+    except ValueError:
+        raise JobFatalError(f"product {product.result_id} was written outside the job's directory") from None
+    return ResultSpec(product.result_id, path=relative.as_posix(), mime_type=product.content_type)
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """The run function of one analysis (a picklable object: the class travels by its import path)."""
+
+    name: str
+    analysis: type[Analysis]
+    archive_dir: Path
+
+    def __call__(self, job: JobSpec, ctx: RunContext) -> list[ResultSpec]:
+        try:
+            params = parse_parameters(self.analysis.Parameters, ctx.parameters.values)
+        except InstrumentUsageError as exc:  # checked at creation; the analysis may have changed since
+            raise JobUsageError(exc.message) from None
+        logger = logging.getLogger(f"mmvo.analysis.{self.name.replace('/', '.')}")
+        plugin_ctx = _PluginContext(ctx, archive_dir=self.archive_dir, logger=logger)
+        ctx.results_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            products = self.analysis().run(params, plugin_ctx)
+        except InstrumentError as exc:
+            error = next((job for cls, job in _JOB_ERRORS.items() if isinstance(exc, cls)), JobFatalError)
+            raise error(exc.message, exc.detail) from None
+        ids = [p.result_id for p in products]
+        if len(set(ids)) != len(ids):
+            raise JobFatalError(f"the analysis returned two products of one id: {', '.join(ids)}")
+        return [_result(p, ctx.results_dir) for p in products]
+
+
+def _error_document(message: str) -> tuple[bytes, str]:
+    return votable_error_document(message), VOTABLE
+
+
+def analysis_kind(entry: AnalysisEntry, *, archive_dir: Path) -> JobKind:
+    """The job kind of ``entry``, named ``instrument/product``."""
+
+    def validate(params: DaliParams) -> None:
+        read_parameters(entry.analysis, params)
+
+    run = AnalysisRun(entry.name, entry.analysis, archive_dir)
+    return JobKind(entry.name, run, validate=validate, error_document=_error_document)
