@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from instruments.integral.isgri.frame import InstrumentFrame
 from instruments.integral.isgri.model import IsgriModel
 
-__all__ = ["ScienceWindow", "Shadowgram", "read_scw", "shadowgram"]
+__all__ = ["ScienceWindow", "Shadowgram", "counts_shadowgram", "read_scw", "shadowgram"]
 
 F64 = NDArray[np.float64]
 
@@ -99,7 +99,19 @@ def shadowgram(scw: ScienceWindow, model: IsgriModel, band: tuple[float, float])
     if not np.allclose(scw.channel_edges, model.channel_edges):
         raise ValueError(f"ScW {scw.scw_id} has channels {scw.channel_edges.tolist()}, the model another set")
     counts = scw.counts[channels].sum(axis=0, dtype=np.int64)
-    rate, variance, weight = _flat_field(counts, model, scw.exposure)
-    return Shadowgram(
-        scw.scw_id, scw.frame, band, scw.exposure, rate, variance, weight, model.band_template(channels)
-    )
+    return counts_shadowgram(counts, scw=scw, model=model, band=band, exposure=scw.exposure)
+
+
+def counts_shadowgram(
+    counts: NDArray[np.int64],
+    *,
+    scw: ScienceWindow,
+    model: IsgriModel,
+    band: tuple[float, float],
+    exposure: float,
+) -> Shadowgram:
+    """The shadowgram of a detector image of ``counts`` in ``band`` collected in ``exposure`` seconds of
+    ``scw`` (a time slice, for instance)."""
+    rate, variance, weight = _flat_field(counts, model, exposure)
+    template = model.band_template(model.band_channels(*band))
+    return Shadowgram(scw.scw_id, scw.frame, band, exposure, rate, variance, weight, template)

@@ -23,7 +23,7 @@ from instruments.integral.isgri.pif import pif
 from instruments.integral.isgri.scw import ScienceWindow, shadowgram
 from instruments.integral.spectra import PowerLaw
 
-__all__ = ["PowerLawFit", "SourceSpectrum", "Target", "extract_spectra", "fit_power_law"]
+__all__ = ["PowerLawFit", "SourceSpectrum", "Target", "extract_spectra", "fit_power_law", "in_field"]
 
 F64 = NDArray[np.float64]
 
@@ -71,7 +71,8 @@ class PowerLawFit:
     dof: int
 
 
-def _in_field(scw: ScienceWindow, target: Target, good: F64) -> tuple[float, float] | None:
+def in_field(scw: ScienceWindow, target: Target, good: F64) -> tuple[float, float] | None:
+    """(u, v) sky pixels of the target in this ScW, or None when too little of the detector sees it."""
     u, v = scw.frame.to_instrument(target.ra, target.dec)
     if not (np.isfinite(u) and np.isfinite(v)):
         return None
@@ -90,7 +91,7 @@ def extract_spectra(
     area = dict.fromkeys(sums, 0.0)
     good = (~model.bad & (model.pixel_efficiency > 0.0)).astype(np.float64)
     for scw in scws:
-        placed = [(t, p) for t in targets if (p := _in_field(scw, t, good)) is not None]
+        placed = [(t, p) for t in targets if (p := in_field(scw, t, good)) is not None]
         if not placed:
             continue
         shadows = [source_shadow(*p) for _, p in placed]
