@@ -12,7 +12,6 @@ reference catalogue exercise the search for new sources.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -170,8 +169,3 @@ def default_truth(sim_version: str) -> tuple[TruthSource, ...]:
             TruthSource(name, ra, dec, PowerLaw(mcrab_norm(peak, 2.0), 2.0), curve, in_reference=False)
         )
     return tuple(sources)
-
-
-def visible(sources: Sequence[TruthSource], mjd: float, *, min_factor: float = 1e-4) -> list[TruthSource]:
-    """The sources whose light curve is not negligible at ``mjd`` (saves computing invisible shadows)."""
-    return [s for s in sources if float(s.lightcurve.factor(mjd)) > min_factor]
