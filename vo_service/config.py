@@ -46,9 +46,10 @@ class Config(BaseSettings):
         default=2, ge=1, description="Worker processes running analysis jobs, per server process"
     )
     analysis_jobs_per_owner: int = Field(
-        default=20,
+        default=0,
         ge=0,
-        description="Analysis jobs an owner may have queued or executing at once (0: no limit)",
+        description="Analysis jobs an owner may have queued or executing at once (0: no limit; anonymous "
+        "callers count as one owner)",
     )
     demo_sources: int = Field(default=100_000, ge=100, description="Rows of mmvo.sources in the demo data")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
