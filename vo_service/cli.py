@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from vo_service.client import JobStatus
@@ -167,6 +167,50 @@ def _file_name(result_id: str, content_type: str) -> str:
     return result_id + _SUFFIXES.get(content_type.split(";")[0].strip().lower(), "")
 
 
+def _warm_chunks(data_dir: Path, chunks: list[Any]) -> int:
+    """Simulates (or finds cached) the files of ``chunks``; in a worker process of ``mmvo archive warm``."""
+    from instruments.archive.simulated.backend import SimulatedBackend
+
+    backend = SimulatedBackend(data_dir, chunks)
+    for chunk in chunks:
+        backend.open_chunk(chunk.chunk_id)
+    return len(chunks)
+
+
+def _archive_warm(args: argparse.Namespace) -> int:
+    """Pre-generates the simulated ISGRI archive of some revolutions, so that first analyses do not wait."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from vo_service.config import Config
+    from vo_service.db import make_engine
+    from vo_service.errors import VOError
+    from vo_service.scw_selection import pointings_of_revolutions
+
+    config = Config()
+    engine = make_engine(config)
+    try:
+        chunks = pointings_of_revolutions(engine, "isgri", args.revolutions)
+    except VOError as exc:
+        print(f"mmvo archive warm: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not chunks:
+        print(
+            "mmvo archive warm: no ISGRI pointing in those revolutions (is the demo data loaded?)",
+            file=sys.stderr,
+        )
+        return 1
+    started = time.monotonic()
+    workers = max(1, args.workers)
+    parts = [chunks[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = sum(pool.map(_warm_chunks, [config.data_dir] * workers, parts))
+    print(f"{done} ISGRI science windows ready in {time.monotonic() - started:.1f} s")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mmvo", description="MMVO: the Multi-Messenger Virtual Observatory service"
@@ -192,6 +236,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--wait", action="store_true", help="follow the job and download its products")
     run.add_argument("--out", default=".", help="directory for the products (with --wait)")
 
+    archive = commands.add_parser("archive", help="the simulated INTEGRAL archive")
+    archive_commands = archive.add_subparsers(dest="archive_command", required=True)
+    warm = archive_commands.add_parser("warm", help="pre-generate the ISGRI science windows of revolutions")
+    warm.add_argument("--revolutions", type=int, nargs="+", required=True)
+    warm.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes generating files")
+
     ingest = commands.add_parser("ingest", help="publish a FITS, VOTable or CSV table through TAP")
     ingest.add_argument("file")
     ingest.add_argument("--table", required=True, help="schema.name of the published table")
@@ -209,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "run":
         return _run(args, extra)
+    if args.command == "archive":
+        return _archive_warm(args)
     if args.command == "load-demo":
         _load_demo(args.sources)
         return 0

@@ -24,7 +24,7 @@ from vo_service.db.ddl import sa_table
 from vo_service.demo.scw import SCW
 from vo_service.errors import UsageError
 
-__all__ = ["GOOD_TIME_COLUMNS", "ScwRequest", "select_scws"]
+__all__ = ["GOOD_TIME_COLUMNS", "ScwRequest", "pointings_of_revolutions", "select_scws"]
 
 #: Good-time column of each instrument in ``integral.scw``.
 GOOD_TIME_COLUMNS = {"isgri": "good_isgri", "jemx1": "good_jemx1", "jemx2": "good_jemx2"}
@@ -91,6 +91,27 @@ def select_scws(engine: sa.Engine, request: ScwRequest) -> list[ChunkInfo]:
     order = near[np.lexsort((np.array([float(rows[i][5]) for i in near]), distance[near]))]
     chosen = [rows[i] for i in order[: request.max_pointings]]
     return _chunks(request.instrument, chosen)
+
+
+def pointings_of_revolutions(
+    engine: sa.Engine, instrument: str, revolutions: Sequence[int]
+) -> list[ChunkInfo]:
+    """Every pointing of ``revolutions`` with good time for ``instrument``, in time order (archive warming).
+
+    Raises:
+        UsageError: an unknown instrument.
+    """
+    good = GOOD_TIME_COLUMNS.get(instrument)
+    if good is None:
+        raise UsageError(f"instrument must be one of {', '.join(GOOD_TIME_COLUMNS)}, not {instrument!r}")
+    dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
+    table = sa_table(SCW, dialect)
+    query = sa.select(*(table.c[name] for name in (*_COLUMNS, good))).where(
+        table.c.scw_type == "POINTING",
+        table.c[good] > 0,
+        table.c.revolution.in_([int(r) for r in revolutions]),
+    )
+    return _chunks(instrument, _rows(engine, query))
 
 
 def _base_id(scw: str) -> str:

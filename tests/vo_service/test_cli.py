@@ -51,3 +51,23 @@ def test_ingest_refuses_a_bad_table_name_with_a_message(tmp_path: Path) -> None:
     done = _mmvo("ingest", str(path), "--table", "not a name", data_dir=tmp_path)
     assert done.returncode == 1
     assert "not a name" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_archive_warm_generates_the_science_windows_once(tmp_path: Path) -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-m", "vo_service.cli", "load-demo", "--sources", "200"],
+        env={**os.environ, "MMVO_DATA_DIR": str(tmp_path), "MMVO_DATABASE_URL": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    first = _mmvo("archive", "warm", "--revolutions", "665", "--workers", "2", data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    files = sorted((tmp_path / "archive").rglob("0665*.fits"))
+    assert files and first.stdout.startswith(f"{len(files)} ISGRI science windows ready")
+    stamps = [f.stat().st_mtime_ns for f in files]
+    again = _mmvo("archive", "warm", "--revolutions", "665", data_dir=tmp_path)
+    assert again.returncode == 0 and [f.stat().st_mtime_ns for f in files] == stamps  # cached, not redone
+    nothing = _mmvo("archive", "warm", "--revolutions", "2999", data_dir=tmp_path)
+    assert nothing.returncode == 1 and "no ISGRI pointing" in nothing.stderr
