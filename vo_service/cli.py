@@ -25,11 +25,13 @@ def _load_demo(sources: int | None) -> None:
     from vo_service.config import Config
     from vo_service.db import make_engine
     from vo_service.demo.load import load_demo
+    from vo_service.scw_selection import write_archive_index
 
     config = Config()
     engine = make_engine(config)
     try:
         load_demo(engine, config=config, sources=sources or config.demo_sources)
+        write_archive_index(engine, config.data_dir / "archive")
     finally:
         engine.dispose()
 

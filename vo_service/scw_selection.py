@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,16 +20,24 @@ import sqlalchemy as sa
 from astropy.coordinates import angular_separation
 
 from instruments.archive.base import ChunkInfo
+from instruments.integral.scw_index import write_index
 from tap.schema import Dialect
 from vo_service.db.ddl import sa_table
 from vo_service.demo.scw import SCW
 from vo_service.errors import UsageError
 
-__all__ = ["GOOD_TIME_COLUMNS", "ScwRequest", "pointings_of_revolutions", "select_scws"]
+__all__ = [
+    "GOOD_TIME_COLUMNS",
+    "ScwRequest",
+    "pointings_of_revolutions",
+    "select_scws",
+    "write_archive_index",
+]
 
 #: Good-time column of each instrument in ``integral.scw``.
 GOOD_TIME_COLUMNS = {"isgri": "good_isgri", "jemx1": "good_jemx1", "jemx2": "good_jemx2"}
 _COLUMNS = ("scw_id", "scw_type", "ra", "dec", "posangle", "t_start", "t_stop")
+_GOOD = tuple(GOOD_TIME_COLUMNS.values())
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,17 @@ def pointings_of_revolutions(
         table.c.revolution.in_([int(r) for r in revolutions]),
     )
     return _chunks(instrument, _rows(engine, query))
+
+
+def write_archive_index(engine: sa.Engine, archive_dir: Path) -> Path:
+    """Writes the archive's ScW index file from ``integral.scw`` (see ``instruments.integral.scw_index``), so
+    that analyses choose their pointings from the archive as the service's table lists them."""
+    dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
+    table = sa_table(SCW, dialect)
+    names = ("scw_id", "scw_type", "revolution", "ra", "dec", "posangle", "t_start", "t_stop", *_GOOD)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(*(table.c[n] for n in names)).order_by(table.c.t_start)).all()
+    return write_index(archive_dir, {name: [row[i] for row in rows] for i, name in enumerate(names)})
 
 
 def _base_id(scw: str) -> str:

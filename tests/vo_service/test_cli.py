@@ -9,6 +9,7 @@ from pathlib import Path
 
 from astropy.table import Table as AstropyTable
 
+from instruments.integral.scw_index import read_index
 from vo_service.config import Config
 from vo_service.db import load_catalog, make_engine
 
@@ -66,6 +67,8 @@ def test_archive_warm_generates_the_science_windows_once(tmp_path: Path) -> None
     assert first.returncode == 0, first.stderr
     files = sorted((tmp_path / "archive").rglob("0665*.fits"))
     assert files and first.stdout.startswith(f"{len(files)} ISGRI science windows ready")
+    indexed = {c.chunk_id for c in read_index(tmp_path / "archive", "isgri")}  # written by load-demo
+    assert {f.stem for f in files} <= indexed
     stamps = [f.stat().st_mtime_ns for f in files]
     again = _mmvo("archive", "warm", "--revolutions", "665", data_dir=tmp_path)
     assert again.returncode == 0 and [f.stat().st_mtime_ns for f in files] == stamps  # cached, not redone
