@@ -103,7 +103,12 @@ class RunContext(Protocol):
 
 @runtime_checkable
 class Analysis(Protocol):
-    """One analysis (``isgri/image``): built without arguments, then ``describe``d or ``run``."""
+    """One analysis (``isgri/image``): built without arguments, then ``describe``d or ``run``.
+
+    Optional class attributes (``AnalysisBase`` has them): ``reusable`` (True: products depend only on the
+    parameters, code and data, so the service may hand the products of an identical earlier request instead of
+    running again), ``version`` (change it when the products of a request change) and ``data_version``.
+    """
 
     Parameters: ClassVar[type[BaseModel]]
 
@@ -134,6 +139,9 @@ class AnalysisBase:
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     Parameters: ClassVar[type[BaseModel]]
+    reusable: ClassVar[bool] = False
+    version: ClassVar[str] = ""
+    data_version: ClassVar[str] = ""
 
     def describe(self) -> AnalysisInfo:
         return AnalysisInfo(

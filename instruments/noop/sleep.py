@@ -1,4 +1,4 @@
-"""The ``noop/sleep`` analysis (see the package docstring)."""
+"""The ``noop/sleep`` and ``noop/echo`` analyses (see the package docstring)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel
@@ -21,7 +22,7 @@ from instruments.base import (
 )
 from instruments.parameters import AnalysisParameters, param
 
-__all__ = ["Noop", "Sleep", "SleepParameters"]
+__all__ = ["Echo", "EchoParameters", "Noop", "Sleep", "SleepParameters"]
 
 #: Longest pause between two looks at ``ctx.aborted()`` and two progress reports.
 STEP = 0.25
@@ -70,8 +71,28 @@ class Sleep(AnalysisBase):
         ]
 
 
+class EchoParameters(AnalysisParameters):
+    """What to echo."""
+
+    message: str = param("hello", description="The text of the product")
+
+
+class Echo(AnalysisBase):
+    """Writes its message: products that depend on the parameters alone, so identical requests reuse them."""
+
+    title = "Echo"
+    description = "Returns its message as JSON; identical requests reuse the products of the first"
+    Parameters: ClassVar[type[BaseModel]] = EchoParameters
+    reusable = True
+
+    def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
+        assert isinstance(params, EchoParameters)
+        (ctx.workdir / "echo.json").write_text(json.dumps({"message": params.message, "pid": os.getpid()}))
+        return [ProductFile("echo", Path("echo.json"), "application/json", "the message")]
+
+
 class Noop:
     """The ``noop`` instrument."""
 
     name: ClassVar[str] = "noop"
-    products: ClassVar[Mapping[str, type[Analysis]]] = {"sleep": Sleep}
+    products: ClassVar[Mapping[str, type[Analysis]]] = {"echo": Echo, "sleep": Sleep}

@@ -133,6 +133,21 @@ def test_execution_duration_is_enforced(client: httpx.Client) -> None:
     _gone_within(pid, 2.0)
 
 
+def test_identical_requests_reuse_products(client: httpx.Client) -> None:
+    echo = str(client.base_url).replace("/noop/sleep", "/noop/echo")
+    message = f"reuse {time.time()}"  # not asked for before on this server
+    jobs, finals = [], []
+    for _ in range(2):  # one after the other: the second comes once the first has its products
+        jobs.append(str(client.post(echo, data={"message": message, "PHASE": "RUN"}).headers["location"]))
+        finals.append(_final(client, jobs[-1]))
+    first, second = finals
+    assert _phase(first) == _phase(second) == "COMPLETED"
+    assert first.find("uws:jobInfo", NS) is None
+    note = second.findtext("uws:jobInfo/mmvo:progress", namespaces=NS) or ""
+    assert note.startswith(f"products reused from job {first.findtext('uws:jobId', namespaces=NS)}")
+    assert client.get(f"{jobs[0]}/results/echo").content == client.get(f"{jobs[1]}/results/echo").content
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_jobs_survive_a_sigkill_of_the_server(

@@ -36,7 +36,7 @@ def test_the_installed_noop_plugin_is_discovered() -> None:
     registry = InstrumentRegistry.discover()
     assert registry.instruments["noop"] is Noop
     assert registry.analysis("noop", "sleep") is Sleep
-    assert [e.name for e in registry.analyses() if e.instrument == "noop"] == ["noop/sleep"]
+    assert [e.name for e in registry.analyses() if e.instrument == "noop"] == ["noop/echo", "noop/sleep"]
 
 
 @pytest.mark.parametrize(

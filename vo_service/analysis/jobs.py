@@ -78,7 +78,8 @@ class AnalysisJobs:
         self.config = config
         self.instruments = instruments if instruments is not None else InstrumentRegistry.discover()
         entries = self.instruments.analyses()
-        kinds = KindRegistry([analysis_kind(e, archive_dir=config.data_dir / "archive") for e in entries])
+        archive, reuse = config.data_dir / "archive", config.data_dir / "reuse"
+        kinds = KindRegistry([analysis_kind(e, archive_dir=archive, reuse_dir=reuse) for e in entries])
         self.executor = LocalExecutor(
             config=config,
             engine=engine,

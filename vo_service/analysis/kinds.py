@@ -4,7 +4,7 @@ The kind of ``isgri/image`` is named ``isgri/image``.  Its validator reads the j
 analysis's pydantic model, so bad input is refused with 400 before the job exists, with the message naming the
 parameter and its limits.  Its run function (``AnalysisRun``, picklable: it travels to the worker process with
 the job) reads them again, calls ``analysis.run(params, ctx)`` with a plugin ``RunContext`` over the UWS one,
-and turns the ``ProductFile``s into UWS results.  Plugin errors become job errors of the same kind; whatever
+and turns the ``ProductFile``s into UWS results (or reuses those of an identical earlier request).  Plugin errors become job errors of the same kind; whatever
 only the run can find out (no data in the selection) thus ends the job in ERROR with its message.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -30,6 +30,7 @@ from tap.formats import votable_error_document
 from tap.params import DaliParams
 from uws import JobKind, JobSpec, ResultSpec, RunContext
 from uws.errors import JobError, JobFatalError, JobTransientError, JobUsageError
+from vo_service.analysis.reuse import ProductIndex, request_key
 from vo_service.errors import UsageError
 
 __all__ = ["AnalysisRun", "analysis_kind", "read_parameters"]
@@ -85,20 +86,39 @@ def _result(product: ProductFile, workdir: Path) -> ResultSpec:
 
 @dataclass(frozen=True)
 class AnalysisRun:
-    """The run function of one analysis (a picklable object: the class travels by its import path)."""
+    """The run function of one analysis (a picklable object: the class travels by its import path).
+
+    A ``reusable`` analysis first looks for the products of an identical earlier request in ``reuse_dir``
+    (``vo_service.analysis.reuse``) and, when they are there, takes them and says so in the job's ``jobInfo``.
+    """
 
     name: str
     analysis: type[Analysis]
     archive_dir: Path
+    reuse_dir: Path
 
     def __call__(self, job: JobSpec, ctx: RunContext) -> list[ResultSpec]:
         try:
             params = parse_parameters(self.analysis.Parameters, ctx.parameters.values)
         except InstrumentUsageError as exc:  # checked at creation; the analysis may have changed since
             raise JobUsageError(exc.message) from None
+        ctx.results_dir.mkdir(parents=True, exist_ok=True)
+        index = ProductIndex(self.reuse_dir)
+        key = (
+            request_key(self.name, self.analysis, params)
+            if getattr(self.analysis, "reusable", False)
+            else None
+        )
+        reused = None if key is None else index.reuse(key, ctx.results_dir)
+        if reused is not None:
+            assert key is not None
+            index.keep(key, reused.job_id, ctx.results_dir, reused.products)  # this copy lives on
+            ctx.progress(
+                1.0, f"products reused from job {reused.job_id}, an identical request (same code and data)"
+            )
+            return [_result(p, ctx.results_dir) for p in reused.products]
         logger = logging.getLogger(f"mmvo.analysis.{self.name.replace('/', '.')}")
         plugin_ctx = _PluginContext(ctx, archive_dir=self.archive_dir, logger=logger)
-        ctx.results_dir.mkdir(parents=True, exist_ok=True)
         try:
             products = self.analysis().run(params, plugin_ctx)
         except InstrumentError as exc:
@@ -107,18 +127,22 @@ class AnalysisRun:
         ids = [p.result_id for p in products]
         if len(set(ids)) != len(ids):
             raise JobFatalError(f"the analysis returned two products of one id: {', '.join(ids)}")
-        return [_result(p, ctx.results_dir) for p in products]
+        results = [_result(p, ctx.results_dir) for p in products]
+        if key is not None:
+            kept = [replace(p, path=Path(r.path or "")) for p, r in zip(products, results, strict=True)]
+            index.keep(key, job.job_id, ctx.results_dir, kept)
+        return results
 
 
 def _error_document(message: str) -> tuple[bytes, str]:
     return votable_error_document(message), VOTABLE
 
 
-def analysis_kind(entry: AnalysisEntry, *, archive_dir: Path) -> JobKind:
+def analysis_kind(entry: AnalysisEntry, *, archive_dir: Path, reuse_dir: Path) -> JobKind:
     """The job kind of ``entry``, named ``instrument/product``."""
 
     def validate(params: DaliParams) -> None:
         read_parameters(entry.analysis, params)
 
-    run = AnalysisRun(entry.name, entry.analysis, archive_dir)
+    run = AnalysisRun(entry.name, entry.analysis, archive_dir, reuse_dir)
     return JobKind(entry.name, run, validate=validate, error_document=_error_document)

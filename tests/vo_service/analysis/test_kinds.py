@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from instruments.base import AnalysisBase, ProductFile, RunContext
-from instruments.noop import Sleep, SleepParameters
+from instruments.noop import Echo, Sleep, SleepParameters
 from instruments.registry import AnalysisEntry
 from tap.params import DaliParams
 from tests.uws import conftest as uws_fixtures
 from uws.errors import JobFatalError, JobTransientError, JobUsageError
 from uws.files import JobFiles
-from uws.models import JobSpec, Parameter, ResultSpec
+from uws.models import Job, JobSpec, Parameter, ResultSpec
 from uws.phases import Actor, Phase
 from uws.store import JobStore
 from uws.worker import RunContext as JobContext
@@ -37,6 +37,13 @@ class Escaping(AnalysisBase):
 
 def _run(store: JobStore, tmp_path: Path, entry: AnalysisEntry, **values: str) -> list[ResultSpec]:
     """Runs the kind of ``entry`` on a job claimed in a real store, as a worker would."""
+    return _run_job(store, tmp_path, entry, **values)[1]
+
+
+def _run_job(
+    store: JobStore, tmp_path: Path, entry: AnalysisEntry, **values: str
+) -> tuple[Job, list[ResultSpec]]:
+    """The job (as the store has it after the run) and the results of the run."""
     parameters = tuple(Parameter(k, v) for k, v in values.items())
     job = store.create(
         kind=entry.name,
@@ -51,12 +58,13 @@ def _run(store: JobStore, tmp_path: Path, entry: AnalysisEntry, **values: str) -
     spec = JobSpec(job.job_id, entry.name, None, None, parameters, claimed.attempt, 60, None)
     files = JobFiles(tmp_path / "jobs")
     files.prepare(job.job_id)
-    kind = analysis_kind(entry, archive_dir=tmp_path / "archive")
-    return list(kind.run(spec, JobContext(spec, store=store, files=files)))
+    kind = analysis_kind(entry, archive_dir=tmp_path / "archive", reuse_dir=tmp_path / "reuse")
+    results = list(kind.run(spec, JobContext(spec, store=store, files=files)))
+    return store.get(job.job_id), results
 
 
 def test_parameters_are_refused_at_creation_naming_the_limits() -> None:
-    kind = analysis_kind(SLEEP, archive_dir=Path("archive"))
+    kind = analysis_kind(SLEEP, archive_dir=Path("archive"), reuse_dir=Path("reuse"))
     assert kind.validate is not None
     kind.validate(DaliParams.from_pairs([("DURATION", "1")]))
     with pytest.raises(
@@ -90,5 +98,32 @@ def test_products_outside_the_job_directory_are_refused(shared_store: JobStore, 
 
 
 def test_the_run_function_travels_to_worker_processes() -> None:
-    run = analysis_kind(SLEEP, archive_dir=Path("archive")).run
+    run = analysis_kind(SLEEP, archive_dir=Path("archive"), reuse_dir=Path("reuse")).run
     assert isinstance(run, AnalysisRun) and pickle.loads(pickle.dumps(run)) == run
+
+
+def test_identical_requests_reuse_the_products_and_say_so(shared_store: JobStore, tmp_path: Path) -> None:
+    echo = AnalysisEntry("noop", "echo", Echo)
+    first, (result,) = _run_job(shared_store, tmp_path, echo, message="hi")
+    assert first.progress is None and result.path == "echo.json"
+    again, (same,) = _run_job(shared_store, tmp_path, echo, MESSAGE=" hi ".strip())
+    assert same == result and again.progress is not None
+    assert again.progress.message == (
+        f"products reused from job {first.job_id}, an identical request (same code and data)"
+    )
+    jobs = tmp_path / "jobs"
+    text = (jobs / first.job_id / "results" / "echo.json").read_text()
+    assert (jobs / again.job_id / "results" / "echo.json").read_text() == text
+    other, _ = _run_job(shared_store, tmp_path, echo, message="ho")
+    assert other.progress is None
+    JobFiles(jobs).remove(first.job_id)  # its files gone: the copy made for the second job serves
+    fourth, _ = _run_job(shared_store, tmp_path, echo)
+    assert fourth.progress is None  # "hello", the default, was never asked for
+    fifth, _ = _run_job(shared_store, tmp_path, echo, message="hi")
+    assert fifth.progress is not None and first.job_id in (fifth.progress.message or "")
+
+
+def test_analyses_that_are_not_reusable_always_run(shared_store: JobStore, tmp_path: Path) -> None:
+    _run(shared_store, tmp_path, SLEEP)
+    job, _ = _run_job(shared_store, tmp_path, SLEEP)
+    assert job.progress is None
