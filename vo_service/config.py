@@ -45,6 +45,11 @@ class Config(BaseSettings):
     analysis_workers: int = Field(
         default=2, ge=1, description="Worker processes running analysis jobs, per server process"
     )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Address of a Dask distributed scheduler (tcp://host:8786) running the analysis jobs; "
+        "empty: worker processes of this server",
+    )
     analysis_jobs_per_owner: int = Field(
         default=0,
         ge=0,

@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.dask_cluster import cluster, wait_for_workers
 from tests.uws.process_jobs import run_exit, run_stubborn, run_usage
 from tests.uws.test_process_executor import create, running_pid, until, until_gone
 from uws import JobKind, KindRegistry, UWSRuntime, UWSSettings
@@ -27,77 +25,7 @@ pytest.importorskip("distributed")
 
 STUBBORN = JobKind("stubborn", run_stubborn)
 KINDS = (STUBBORN, JobKind("exit", run_exit), JobKind("usage", run_usage))
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait_for_workers(address: str, count: int) -> None:
-    from distributed import Client
-
-    with Client(address, timeout=30) as client:
-        client.wait_for_workers(count, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``dask scheduler`` and two ``dask worker`` processes (one thread each, with nannies)."""
-    workdir = tmp_path_factory.mktemp("dask")
-    address = f"tcp://127.0.0.1:{free_port()}"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",  # a job that kills its worker is not retried
-    }
-    dask = [sys.executable, "-m", "dask"]
-    log = (workdir / "cluster.log").open("ab")
-    processes = [
-        subprocess.Popen(
-            [
-                *dask,
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                address.rsplit(":", 1)[1],
-                "--no-dashboard",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    ]
-    try:
-        for n in range(2):
-            processes.append(
-                subprocess.Popen(
-                    [
-                        *dask,
-                        "worker",
-                        address,
-                        "--nthreads",
-                        "1",
-                        "--nanny",
-                        "--no-dashboard",
-                        "--name",
-                        f"w{n}",
-                        "--local-directory",
-                        str(workdir / f"w{n}"),
-                    ],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        _wait_for_workers(address, 2)
-        yield address
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
+__all__ = ["cluster"]  # the fixture, imported
 
 
 @asynccontextmanager
@@ -148,7 +76,7 @@ def test_abort_kills_the_worker_process_of_a_run_that_does_not_stop(tmp_path: Pa
             await rt.service.change_phase(STUBBORN, job, None, Phase.ABORTED)
             print(f"worker process gone {await until_gone(pid, 4.0) * 1000:.0f} ms after the abort")
             assert (await rt.service.job(STUBBORN, job, None)).phase is Phase.ABORTED
-        await asyncio.to_thread(_wait_for_workers, cluster, 2)  # the nanny brings the worker back
+        await asyncio.to_thread(wait_for_workers, cluster, 2)  # the nanny brings the worker back
 
     asyncio.run(main())
 
@@ -162,6 +90,6 @@ def test_errors_are_recorded_and_a_dying_worker_ends_its_job_in_error(tmp_path: 
             died = await until(rt, KINDS[1], await create(rt, KINDS[1]))
             assert died.phase is Phase.ERROR and died.error is not None
             assert "Dask worker running the job failed" in died.error.message
-        await asyncio.to_thread(_wait_for_workers, cluster, 2)
+        await asyncio.to_thread(wait_for_workers, cluster, 2)
 
     asyncio.run(main())

@@ -6,7 +6,8 @@
   ``RESPONSEFORMAT`` (``html``, ``json``, ``votable`` or a media type) or else by the ``Accept`` header;
 * ``/analysis/{instrument}/{product}``: the UWS 1.1 job list of each analysis.
 
-Analyses have a UWS runtime of their own (dispatcher, listener, reaper) whose executor is a ``LocalExecutor``:
+Analyses have a UWS runtime of their own (dispatcher, listener, reaper) whose executor is a ``LocalExecutor``
+(or a ``DaskExecutor`` when ``Config.dask_scheduler`` names a cluster):
 TAP's async queries stay on the thread executor of theirs, and neither takes the other's slots.  Both runtimes
 share the tables, the job directories and the notification directory, so recovery, WAIT and the reaper work
 alike for both.  Queuing is refused past ``Config.analysis_jobs_per_owner`` (``limits``).
@@ -27,6 +28,7 @@ from starlette.routing import BaseRoute, Route
 from instruments.registry import InstrumentRegistry
 from tap.handlers import read_params
 from uws import KindRegistry, UWSRuntime
+from uws.dask_executor import DaskExecutor
 from uws.handlers import JobList, OwnerHook, anonymous, job_list_routes
 from uws.process_executor import LocalExecutor
 from vo_service.analysis.documents import Listing, index_html, index_json, index_votable
@@ -80,13 +82,24 @@ class AnalysisJobs:
         entries = self.instruments.analyses()
         archive, reuse = config.data_dir / "archive", config.data_dir / "reuse"
         kinds = KindRegistry([analysis_kind(e, archive_dir=archive, reuse_dir=reuse) for e in entries])
-        self.executor = LocalExecutor(
-            config=config,
-            engine=engine,
-            engine_factory=engine_factory,
-            registry=kinds,
-            max_workers=config.analysis_workers,
-        )
+        self.executor: LocalExecutor | DaskExecutor
+        if config.dask_scheduler:
+            self.executor = DaskExecutor(
+                config=config,
+                engine=engine,
+                engine_factory=engine_factory,
+                registry=kinds,
+                scheduler=config.dask_scheduler,
+                capacity=max(config.analysis_workers, 8),
+            )
+        else:
+            self.executor = LocalExecutor(
+                config=config,
+                engine=engine,
+                engine_factory=engine_factory,
+                registry=kinds,
+                max_workers=config.analysis_workers,
+            )
         self.runtime = UWSRuntime(config=config, engine=engine, executor=self.executor)
         self.service = OwnerLimitService(
             store=self.runtime.store,
@@ -127,7 +140,13 @@ class AnalysisJobs:
     async def running(self) -> AsyncIterator[AnalysisJobs]:
         """The runtime's background parts, with worker processes started ahead of the first jobs."""
         async with self.runtime.running():
-            warming = asyncio.create_task(self.executor.warm_up(self.config.analysis_workers))
+            # worker processes of this server start ahead of the first jobs; a Dask cluster has its own
+            ready = (
+                self.executor.warm_up(self.config.analysis_workers)
+                if isinstance(self.executor, LocalExecutor)
+                else asyncio.sleep(0)
+            )
+            warming = asyncio.create_task(ready)
             try:
                 yield self
             finally:
