@@ -163,8 +163,8 @@ def test_jobs_survive_a_sigkill_of_the_server(
         server = start_server(env, port, tmp_path / "server.log")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}/analysis/noop/sleep", timeout=60) as client:
             jobs = [
-                str(client.post("", data={"duration": "3", "PHASE": "RUN"}).headers["location"])
-                for _ in range(6)
+                str(client.post("", data={"duration": "1", "PHASE": "RUN"}).headers["location"])
+                for _ in range(20)
             ]
             pids = {_worker_pid(client, jobs[0]), _worker_pid(client, jobs[1])}
             before = [_phase(_job(client, job)) for job in jobs]
@@ -183,7 +183,16 @@ def test_jobs_survive_a_sigkill_of_the_server(
                         assert job.findtext("uws:errorSummary/uws:message", namespaces=NS)
                     else:
                         assert job.find("uws:results/uws:result", NS) is not None
-                assert [_phase(job) for job in finals].count("COMPLETED") >= 4
+                assert [_phase(job) for job in finals].count("COMPLETED") >= 18
+                # no orphan result files: every file in a job's results directory is one of its results
+                for job_url, job in zip(jobs, finals, strict=True):
+                    job_id = job_url.rsplit("/", 1)[1]
+                    listed = {r.get("id") for r in job.iterfind("uws:results/uws:result", NS)}
+                    on_disk = tmp_path / "jobs" / job_id / "results"
+                    files = {p.name for p in on_disk.iterdir()} if on_disk.is_dir() else set()
+                    assert len(files) == len(listed), (job_id, _phase(job), files, listed)
+                known = {url.rsplit("/", 1)[1] for url in jobs}
+                assert {p.name for p in (tmp_path / "jobs").iterdir()} <= known
             finally:
                 stop_server(server)
     finally:
