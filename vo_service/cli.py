@@ -112,7 +112,7 @@ def _analysis_parameters(extra: list[str]) -> dict[str, str]:
 
 
 def _show_progress(status: JobStatus) -> None:
-    fraction = status.fraction or 0.0
+    fraction = 1.0 if status.phase == "COMPLETED" else status.fraction or 0.0
     bar = "#" * int(30 * fraction)
     print(
         f"\r{status.phase:9s} [{bar:30s}] {100 * fraction:3.0f}% {status.message or ''}"[:120],
@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "run":
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise on a terminal
         return _run(args, extra)
     if args.command == "archive":
         return _archive_warm(args)
