@@ -60,6 +60,21 @@ class SimulatedBackend:
         fingerprint = hashlib.sha256(repr(self._truth).encode()).hexdigest()[:12]
         self._root = Path(data_dir) / "archive" / INSTRUMENT / f"{sim_version}-{fingerprint}"
 
+    @classmethod
+    def in_archive(
+        cls,
+        archive_dir: Path,
+        pointings: Iterable[ChunkInfo],
+        *,
+        truth: Sequence[TruthSource] | None = None,
+        sim_version: str = SIM_VERSION,
+    ) -> SimulatedBackend:
+        """The backend caching under ``archive_dir`` itself (an analysis's ``RunContext.archive_dir``, which is
+        ``data_dir/archive`` in the service), not under ``archive_dir/archive``."""
+        backend = cls(archive_dir, pointings, truth=truth, sim_version=sim_version)
+        backend._root = Path(archive_dir) / INSTRUMENT / backend._root.name
+        return backend
+
     def list_chunks(self, time: TimeRange | None = None, region: Cone | None = None) -> list[ChunkInfo]:
         """Pointings overlapping ``time`` whose axis lies within ``region``, in time order."""
         chosen = [

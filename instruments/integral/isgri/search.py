@@ -25,7 +25,7 @@ from instruments.integral.isgri.pif import SKY_CENTRE
 from instruments.integral.isgri.scw import Shadowgram
 from instruments.reference import REFERENCE_SOURCES, ReferenceSource
 
-__all__ = ["Detection", "SearchResult", "match_reference", "search_scw"]
+__all__ = ["Detection", "SearchResult", "match_reference", "name_source", "search_scw"]
 
 F64 = NDArray[np.float64]
 
@@ -85,6 +85,25 @@ def match_reference(
         if distance <= best_distance:
             best, best_distance = ref, float(distance)
     return best
+
+
+def name_source(
+    known: str | None,
+    ra: float,
+    dec: float,
+    err_rad: float,
+    catalogue: Sequence[ReferenceSource],
+    new_names: list[str],
+) -> tuple[str, bool]:
+    """(name, new) of a found source: its ``known`` name, else that of the reference source within the match
+    radius (``MATCH_FLOOR_ARCMIN`` or twice the 90 % error radius), else the next ``NEW_n``, appended to
+    ``new_names``; ``new`` is True when neither a known name nor a reference source matched."""
+    match = match_reference(ra, dec, max(MATCH_FLOOR_ARCMIN, 2.0 * err_rad), catalogue)
+    name = known or (match.name if match else None)
+    if name is None:
+        name = f"NEW_{len(new_names) + 1}"
+        new_names.append(name)
+    return name, known is None and match is None
 
 
 def _in_field(
@@ -190,16 +209,10 @@ def _detections(
     on_axis = on_axis_open(shadow.weight)
     scale = np.radians(SKY_PIXEL_DEG)
     rows = []
-    new_count = 0
+    new_names: list[str] = []
     for source, flux, flux_err in zip(sources, coef[2:], err[2:], strict=True):
         ra, dec = shadow.frame.to_sky(source.u * scale, source.v * scale)
-        match = match_reference(
-            float(ra), float(dec), max(MATCH_FLOOR_ARCMIN, 2.0 * source.err_rad), catalogue
-        )
-        name = source.name or (match.name if match else None)
-        if name is None:
-            new_count += 1
-            name = f"NEW_{new_count}"
+        name, new = name_source(source.name, float(ra), float(dec), source.err_rad, catalogue, new_names)
         rows.append(
             Detection(
                 name=name,
@@ -210,7 +223,7 @@ def _detections(
                 detsig=float(flux / flux_err),
                 err_rad=source.err_rad,
                 offaxis=float(np.degrees(np.arctan(np.hypot(source.u, source.v) * scale))),
-                new_source=source.name is None and match is None,
+                new_source=new,
             )
         )
     return tuple(sorted(rows, key=lambda d: -d.detsig))

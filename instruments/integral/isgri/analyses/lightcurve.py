@@ -1,0 +1,97 @@
+"""``isgri/lightcurve``: the target's count rate in bins of ``time_bin`` seconds.
+
+The archive keeps counts per time slice in a few bands only, so the curve is made in the time-sliced band
+that overlaps [E1_keV, E2_keV] most (the file's E_MIN and E_MAX say which).  Per science window the target is
+fitted in every bin with the reference sources in the field held at their ScW means (``lightcurve``); bins
+are whole numbers of slices, so ``time_bin`` must be a multiple of the slice length.  Science windows are read
+one at a time and their bins put together in time order.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from instruments.base import AnalysisBase, ProductFile, RunContext
+from instruments.errors import InstrumentUsageError
+from instruments.integral.isgri.analyses.common import (
+    LightcurveParameters,
+    field_sources,
+    observations,
+    open_archive,
+    target_not_seen,
+)
+from instruments.integral.isgri.lightcurve import LightCurve, extract_lightcurve
+from instruments.integral.isgri.previews import lightcurve_preview
+from instruments.integral.isgri.products import write_lightcurve
+from instruments.integral.isgri.spectrum import Target
+
+__all__ = ["Lightcurve", "choose_sliced_band"]
+
+
+def choose_sliced_band(bands: tuple[tuple[float, float], ...], e1: float, e2: float) -> tuple[float, float]:
+    """The time-sliced band overlapping [e1, e2] keV most.
+
+    Raises:
+        InstrumentUsageError: none overlaps, naming E1_keV and E2_keV.
+    """
+    overlaps = [min(hi, e2) - max(lo, e1) for lo, hi in bands]
+    best = int(np.argmax(overlaps))
+    if overlaps[best] <= 0.0:
+        offered = ", ".join(f"{lo:g}-{hi:g}" for lo, hi in bands)
+        raise InstrumentUsageError(
+            f"parameters E1_keV and E2_keV: light curves are made in the bands {offered} keV, "
+            f"and {e1:g}-{e2:g} keV overlaps none"
+        )
+    return bands[best]
+
+
+class Lightcurve(AnalysisBase):
+    """ISGRI light curve of the target (see the module docstring)."""
+
+    title = "ISGRI light curve"
+    description = (
+        "Count rate of the target (src_name at RA, DEC) in bins of time_bin seconds from the chosen IBIS/ISGRI "
+        "science windows, in the archive's time-sliced band nearest to E1_keV-E2_keV: OGIP light curve and "
+        "a PNG preview"
+    )
+    Parameters: ClassVar[type[BaseModel]] = LightcurveParameters
+
+    def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
+        assert isinstance(params, LightcurveParameters)
+        backend, pointings = open_archive(params, ctx)
+        target = Target(params.src_name, params.RA, params.DEC)
+        others = field_sources(target, pointings)
+        parts: list[LightCurve] = []
+        band: tuple[float, float] | None = None
+        times = (np.inf, -np.inf)
+        for observation in observations(ctx, backend, pointings, doing="extracting", progress=(0.0, 0.9)):
+            scw = observation.scw
+            band = band or choose_sliced_band(scw.slice_bands, params.E1_keV, params.E2_keV)
+            try:
+                part = extract_lightcurve(
+                    [scw], observation.model, target, others=others, band=band, time_bin=params.time_bin
+                )
+            except ValueError as exc:
+                raise InstrumentUsageError(f"parameter time_bin: {exc}") from None
+            if part.time.size:
+                parts.append(part)
+                times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
+        if not parts or band is None:
+            raise target_not_seen(params, len(pointings))
+        columns = [
+            np.concatenate([getattr(p, n) for p in parts])
+            for n in ("time", "timedel", "rate", "error", "fracexp")
+        ]
+        order = np.argsort(columns[0])
+        curve = LightCurve(target.name, band, *(c[order] for c in columns))
+        ctx.progress(0.9, f"{curve.time.size} bins; writing the products")
+        path = write_lightcurve(curve, ctx.workdir / "isgri_lightcurve.fits", params=params, times=times)
+        preview = lightcurve_preview(ctx.workdir / "isgri_lightcurve.png", curve)
+        what = f"{target.name}, {band[0]:g}-{band[1]:g} keV, {params.time_bin:g} s bins"
+        return [
+            ProductFile("lightcurve", path, "application/fits", f"OGIP light curve of {what}"),
+            ProductFile("preview", preview, "image/png", f"light curve of {what}"),
+        ]
