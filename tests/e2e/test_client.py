@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from astropy.io import fits
 from astropy.table import Table
 
 from tests.e2e.conftest import LiveService
@@ -77,3 +79,50 @@ def test_job_documents_are_read_with_their_progress() -> None:
         "decoding 3/12",
     )
     assert status.results == {"image": "http://x/j1/results/image"} and "25%" in str(status)
+
+
+CRAB_REQUEST = {
+    "src_name": "Crab",
+    "RA": "83.6331",
+    "DEC": "22.0145",
+    "T1": "2008-03-24T13:30:00",  # revolution 665, given to the Crab by the simulated plan
+    "T2": "2008-03-27T13:00:00",
+    "max_pointings": "3",
+}
+
+
+def test_mmvo_run_fetches_the_products_of_an_analysis(live: LiveService, tmp_path: Path) -> None:
+    pairs = [f"--{name}={value}" for name, value in CRAB_REQUEST.items()]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vo_service.cli",
+            "run",
+            "isgri",
+            "image",
+            *pairs,
+            "--url",
+            live.url,
+            "--wait",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "COMPLETED" in done.stderr and "100%" in done.stderr  # the progress bar
+    saved = dict(line.split("\t") for line in done.stdout.splitlines()[1:])
+    assert {Path(p).name for p in saved.values()} == {"image.fits", "catalog.vot", "preview.png"}
+    with MMVOClient(live.url) as client:
+        job = client.submit("isgri", "image", CRAB_REQUEST)
+        job.wait(timeout=300)
+        image, catalog = job.product("image"), job.product("catalog")
+        assert isinstance(image, fits.HDUList) and "FLUX" in image
+        assert isinstance(catalog, Table) and "Crab" in list(catalog["name"])
+        assert job.product("preview").startswith(b"\x89PNG")
+        image.close()
+        job.delete()
