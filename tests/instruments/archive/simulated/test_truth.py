@@ -45,10 +45,15 @@ def test_light_curve_shapes() -> None:
         LightCurve("nonsense").factor(t)
 
 
+#: The one module that picks the simulated archive for analyses (a real archive would plug in there).
+CHOOSER = Path("archive") / "backends.py"
+
+
 def test_analysis_code_never_imports_the_truth() -> None:
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        if "simulated" in path.relative_to(PACKAGE).parts:
+        relative = path.relative_to(PACKAGE)
+        if "simulated" in relative.parts or relative == CHOOSER:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []

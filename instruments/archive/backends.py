@@ -1,0 +1,24 @@
+"""The archive an analysis reads, chosen in one place: analysis code asks for "the ISGRI archive of these
+pointings" and never names the simulated one, so it cannot tell simulated data from real data, and a real
+archive plugs in here without any change to the cores.
+
+Today every instrument has only the simulated archive; the choice is made per call so that tests can hand a
+backend of their own to the cores directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from instruments.archive.base import ArchiveBackend, ChunkInfo
+from instruments.integral.isgri.model import IsgriModel
+
+__all__ = ["isgri_archive"]
+
+
+def isgri_archive(archive_dir: Path, pointings: Iterable[ChunkInfo]) -> ArchiveBackend[IsgriModel]:
+    """The ISGRI archive of ``pointings``, caching under ``archive_dir`` (``RunContext.archive_dir``)."""
+    from instruments.archive.simulated.backend import SimulatedBackend
+
+    return SimulatedBackend.in_archive(archive_dir, pointings)
