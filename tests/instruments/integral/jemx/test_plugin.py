@@ -1,0 +1,84 @@
+"""The JEM-X plugin run as a notebook runs it: a small archive with its ScW index, the Crab in the field of
+unit 2 only, products astropy opens; a unit without good time refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from astropy.io import fits
+from astropy.io.votable import parse
+from astropy.wcs import WCS
+
+from instruments.archive.base import angular_distance
+from instruments.base import ProductFile
+from instruments.errors import InstrumentUsageError
+from instruments.integral.jemx.plugin import Jemx
+from instruments.integral.scw_index import write_index
+from instruments.local import LocalRunContext
+from instruments.parameters import parse_parameters
+from instruments.registry import InstrumentRegistry
+from tests.instruments.integral.isgri.conftest import pointing_for
+from tests.instruments.integral.jemx.conftest import CRAB_POSITION, MJD
+
+AXES = [pointing_for(CRAB_POSITION, u, v) for u, v in ((0.0, 0.0), (1.5, -1.0), (-1.0, 2.0))]
+WINDOW = {"T_format": "mjd", "T1": str(MJD - 0.01), "T2": str(MJD + 1.0)}
+CRAB = {"src_name": "Crab", "RA": str(CRAB_POSITION[0]), "DEC": str(CRAB_POSITION[1])}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("jemx-plugin")
+    n = len(AXES)
+    write_index(
+        root / "archive",
+        {
+            "scw_id": [f"0665{i + 1:04d}0010.001" for i in range(n)],
+            "scw_type": ["POINTING"] * n,
+            "revolution": [665] * n,
+            "ra": [a[0] for a in AXES],
+            "dec": [a[1] for a in AXES],
+            "posangle": [30.0] * n,
+            "t_start": [MJD + 0.05 * i for i in range(n)],
+            "t_stop": [MJD + 0.05 * i + 1800.0 / 86400.0 for i in range(n)],
+            "good_isgri": [1800.0] * n,
+            "good_jemx1": [0.0] * n,
+            "good_jemx2": [1700.0] * n,
+        },
+    )
+    return root
+
+
+def test_the_plugin_is_installed() -> None:
+    registry = InstrumentRegistry.discover()
+    assert registry.instruments["jemx"] is Jemx
+    names = {p.name for p in Jemx.products["image"]().describe().parameters}
+    assert {"RA", "DEC", "T1", "T2", "E1_keV", "E2_keV", "jemx_num", "max_pointings", "scw_list"} <= names
+
+
+def test_image_of_unit_2_finds_the_crab(workdir: Path) -> None:
+    image = Jemx.products["image"]()
+    params = parse_parameters(image.Parameters, {**CRAB, **WINDOW, "jemx_num": "2"})
+    products: dict[str, ProductFile] = {p.result_id: p for p in image.run(params, LocalRunContext(workdir))}
+    assert set(products) == {"image", "catalog", "preview"}
+    assert (workdir / "archive" / "jemx2").is_dir() and not (workdir / "archive" / "jemx1").exists()
+    with fits.open(products["image"].path) as hdus:
+        assert hdus["FLUX"].header["INSTRUME"] == "JMX2"
+        assert hdus["FLUX"].header["E_MIN"] == 3.0 and hdus["FLUX"].header["E_MAX"] == 20.0
+        wcs = WCS(hdus["SIGNIFICANCE"].header)
+        x, y = wcs.world_to_pixel_values(*CRAB_POSITION)
+        assert hdus["SIGNIFICANCE"].data[round(float(y)), round(float(x))] > 100.0
+    rows = parse(str(products["catalog"].path), verify="exception").get_first_table().to_table()
+    crab = rows[rows["name"] == "Crab"]
+    assert len(crab) == 1
+    offset = angular_distance(float(crab["ra"][0]), float(crab["dec"][0]), *CRAB_POSITION) * 60.0
+    print(f"jemx/image: Crab {offset:.3f} arcmin off, {float(crab['significance'][0]):.0f} sigma")
+    assert offset < 0.5
+    assert products["preview"].path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_unit_without_good_time_refused(workdir: Path) -> None:
+    image = Jemx.products["image"]()
+    params = parse_parameters(image.Parameters, {**CRAB, **WINDOW, "jemx_num": "1"})
+    with pytest.raises(InstrumentUsageError, match="JEM-X1"):
+        image.run(params, LocalRunContext(workdir))
