@@ -67,9 +67,11 @@ def simulated_model(unit: int, sim_version: str) -> JemxModel:
     return JemxModel(
         unit=unit,
         epoch="mission",
+        threshold_kev=float(CHANNEL_EDGES[0]),
         channel_edges=CHANNEL_EDGES.copy(),
         pixel_efficiency=efficiency,
         dead=~disc,
+        noisy=np.zeros(disc.shape, dtype=bool),
         background=np.repeat(template[None], CHANNEL_EDGES.size - 1, axis=0),
         background_rate=np.asarray(rate, dtype=np.float64),
     )

@@ -16,8 +16,9 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.jemx.mask import PIXEL_AREA_CM2
-from instruments.integral.spectra import PowerLaw, energy_grid
+from instruments.integral.spectra import energy_grid
 
 __all__ = ["JemxModel"]
 
@@ -37,44 +38,19 @@ def _erf(x: F64) -> F64:
 
 
 @dataclass(frozen=True, eq=False)
-class JemxModel:
-    """Calibration of one unit at one epoch: ``channel_edges`` (keV, n+1), ``pixel_efficiency`` and ``dead``
-    [y, z] maps, ``background`` one template per channel (mean 1 over good pixels), ``background_rate`` the
-    nominal rate (counts s^-1 per pixel) per channel."""
+class JemxModel(IsgriModel):
+    """Calibration of one JEM-X unit: ISGRI's model of a pixelated coded-mask detector (channel edges, pixel
+    efficiency, dead pixels, background templates and rates; ``band_channels``, ``band_template``,
+    ``channel_rates``) with the xenon detector's efficiency and resolution.  ``threshold_kev`` is the lower
+    end of the band, ``noisy`` empty, ``dead`` the pixels off the usable disc."""
 
-    unit: int
-    epoch: str
-    channel_edges: F64
-    pixel_efficiency: F64
-    dead: NDArray[np.bool_]
-    background: F64
-    background_rate: F64
+    unit: int = 1
 
-    @property
-    def bad(self) -> NDArray[np.bool_]:
-        """Pixels the analysis gives no weight."""
-        return self.dead
-
-    @property
-    def n_channels(self) -> int:
-        return int(self.channel_edges.size - 1)
-
-    def band_channels(self, lo: float, hi: float) -> slice:
-        """The channels that make the band [lo, hi] keV; ``ValueError`` unless both are channel edges."""
-        edges = self.channel_edges
-        i, j = np.flatnonzero(np.isclose(edges, lo)), np.flatnonzero(np.isclose(edges, hi))
-        if i.size != 1 or j.size != 1 or j[0] <= i[0]:
-            raise ValueError(f"band {lo}-{hi} keV does not follow the channel edges {edges.tolist()}")
-        return slice(int(i[0]), int(j[0]))
-
-    @staticmethod
-    def efficiency(energy: F64) -> F64:
+    def efficiency(self, energy: F64) -> F64:
         """Detection efficiency (0..1) of a photon of true energy ``energy`` keV reaching an open pixel."""
         e = np.asarray(energy, dtype=np.float64)
-        return np.asarray(
-            np.exp(-((WINDOW_ENERGY / e) ** 3)) * (1.0 - np.exp(-((STOPPING_ENERGY / e) ** 2.5))),
-            dtype=np.float64,
-        )
+        window = np.exp(-((WINDOW_ENERGY / e) ** 3))
+        return np.asarray(window * (1.0 - np.exp(-((STOPPING_ENERGY / e) ** 2.5))), dtype=np.float64)
 
     @cached_property
     def true_energies(self) -> tuple[F64, F64]:
@@ -93,15 +69,3 @@ class JemxModel:
     def arf_pixel(self) -> F64:
         """Effective area (cm^2) of one fully open nominal pixel per true-energy bin."""
         return PIXEL_AREA_CM2 * self.efficiency(self.true_energies[0])
-
-    def channel_rates(self, spectrum: PowerLaw) -> F64:
-        """Count rate per channel (counts s^-1) of a source seen on axis by one fully open nominal pixel."""
-        e, width = self.true_energies
-        return np.asarray(self.rmf @ (spectrum(e) * width * self.arf_pixel), dtype=np.float64)
-
-    def band_template(self, channels: slice) -> F64:
-        """Background template of a band: the channel templates weighted by their nominal rates."""
-        rates = self.background_rate[channels]
-        return np.asarray(
-            np.tensordot(rates, self.background[channels], axes=1) / rates.sum(), dtype=np.float64
-        )
