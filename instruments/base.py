@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -40,10 +40,14 @@ __all__ = [
     "InstrumentFatalError",
     "InstrumentTransientError",
     "InstrumentUsageError",
+    "ParallelRunContext",
     "ParameterInfo",
     "ProductFile",
     "RunContext",
 ]
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 #: Instrument and product names: they are path segments of the service (``/analysis/isgri/image``).
 NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -88,6 +92,9 @@ class RunContext(Protocol):
     should stop (its time is over, or it was aborted); ``progress(fraction, message)`` shows how far it is.
     The service may also stop a run by killing its process: products must be written atomically enough that a
     half-written file is never listed (it is listed only once ``run`` returns).
+
+    A context may also spread independent pieces of a run over other processes (``ParallelRunContext``); runs
+    ask for that through ``instruments.parallel.parallel_map``, which loops in place when the context cannot.
     """
 
     job_id: str
@@ -99,6 +106,25 @@ class RunContext(Protocol):
     def progress(self, fraction: float | None, message: str | None = None) -> None: ...
 
     def aborted(self) -> bool: ...
+
+
+@runtime_checkable
+class ParallelRunContext(RunContext, Protocol):
+    """A ``RunContext`` that can run independent pieces of a run elsewhere (the service's, on a Dask cluster,
+    runs them as tasks of that cluster).  Optional: call it through ``instruments.parallel.parallel_map``."""
+
+    def map(self, function: Callable[[_Item], _Result], items: Sequence[_Item]) -> Iterator[_Result]:
+        """``function(item)`` for every item, yielded in the order of ``items`` as they are needed, possibly
+        computed in other processes or machines ahead of that: ``function`` must be a module-level function
+        and the items and results picklable, and ``function`` must need nothing of the run but its item
+        (files it reads must be where every process sees them, such as ``archive_dir``).  Closing the
+        iterator early cancels what is left.
+
+        Raises:
+            InstrumentFatalError: the run was stopped (``aborted()``) while waiting, or the process computing
+                an item died; whatever ``function`` raised for an item, when that item's turn comes.
+        """
+        ...
 
 
 @runtime_checkable

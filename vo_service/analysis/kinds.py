@@ -11,9 +11,10 @@ only the run can find out (no data in the selection) thus ends the job in ERROR 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -30,10 +31,14 @@ from tap.formats import votable_error_document
 from tap.params import DaliParams
 from uws import JobKind, JobSpec, ResultSpec, RunContext
 from uws.errors import JobError, JobFatalError, JobTransientError, JobUsageError
+from vo_service.analysis.fanout import in_dask_worker, map_in_process, map_on_cluster
 from vo_service.analysis.reuse import ProductIndex, request_key
 from vo_service.errors import UsageError
 
 __all__ = ["AnalysisRun", "analysis_kind", "read_parameters"]
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 VOTABLE = "application/x-votable+xml"
 _JOB_ERRORS: Mapping[type[InstrumentError], type[JobError]] = {
@@ -58,7 +63,8 @@ def read_parameters(analysis: type[Analysis], params: DaliParams) -> BaseModel:
 
 
 class _PluginContext:
-    """The plugin's ``RunContext`` over the UWS one: products go to the job's results directory."""
+    """The plugin's ``RunContext`` over the UWS one: products go to the job's results directory; ``map``
+    spreads pieces over the Dask cluster when the job is a Dask task (``vo_service.analysis.fanout``)."""
 
     def __init__(self, ctx: RunContext, *, archive_dir: Path, logger: logging.Logger) -> None:
         self._ctx = ctx
@@ -73,6 +79,12 @@ class _PluginContext:
 
     def aborted(self) -> bool:
         return self._ctx.aborted()
+
+    def map(self, function: Callable[[_Item], _Result], items: Sequence[_Item]) -> Iterator[_Result]:
+        if in_dask_worker():
+            name = f"{getattr(function, '__name__', 'piece').strip('_')}-{self.job_id}"
+            return map_on_cluster(function, items, aborted=self.aborted, name=name)
+        return map_in_process(function, items, aborted=self.aborted)
 
 
 def _result(product: ProductFile, workdir: Path) -> ResultSpec:

@@ -1,24 +1,28 @@
 """What the ISGRI analyses share: their parameters, the archive they read, the science-window loop.
 
-The archive is the simulated one (``SimulatedBackend``) over the pointings chosen from the archive's index;
-a real archive would replace it here and nowhere else.  The loop reads one science window at a time, so a run
+The archive is the ISGRI one of ``instruments.archive.backends`` (the simulated one today) over the pointings
+chosen from the archive's index; the analyses never name a particular archive.  The loop reads one science window at a time, so a run
 over hundreds of ScWs holds one in memory; it reports progress per ScW and stops between two ScWs once the
-run should end.
+run should end.  ``per_scw`` is the same loop over the results of a per-ScW function that reads its own ScW
+(``ScwRef.read``), which the run's context may compute in other processes (``instruments.parallel``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
-from instruments.archive.base import ChunkInfo, angular_distance
-from instruments.archive.simulated.backend import SimulatedBackend
+from instruments.archive.backends import isgri_archive
+from instruments.archive.base import ArchiveBackend, ChunkInfo, angular_distance
 from instruments.base import RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
 from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.isgri.scw import ScienceWindow, read_scw
 from instruments.integral.isgri.selection import choose_pointings, read_pointings
 from instruments.integral.isgri.spectrum import Target as SpectralTarget
+from instruments.parallel import parallel_map
 from instruments.parameters import (
     EnergyBand,
     OsaVersion,
@@ -37,12 +41,17 @@ __all__ = [
     "ImageParameters",
     "LightcurveParameters",
     "Observation",
+    "ScwRef",
     "SpectrumParameters",
     "field_sources",
     "observations",
     "open_archive",
+    "per_scw",
     "target_not_seen",
 ]
+
+_Task = TypeVar("_Task")
+_Result = TypeVar("_Result")
 
 #: Half-diagonal of the 29 x 29 deg zero-response field: nothing farther from the axis is seen.
 FIELD_RADIUS_DEG = 21.0
@@ -82,9 +91,34 @@ class Observation:
     model: IsgriModel
 
 
+def _read(backend: ArchiveBackend[IsgriModel], info: ChunkInfo) -> Observation:
+    try:
+        scw = read_scw(backend.open_chunk(info.chunk_id))
+    except (OSError, KeyError, ValueError) as exc:
+        raise InstrumentFatalError(f"science window {info.chunk_id} cannot be read: {exc}") from None
+    return Observation(info, scw, backend.instrument_model(info.t_start))
+
+
+@dataclass(frozen=True)
+class ScwRef:
+    """One science window of the archive under ``archive_dir`` (``RunContext.archive_dir``), small and
+    picklable: what a per-ScW function needs to read it in any process that sees the archive."""
+
+    archive_dir: Path
+    info: ChunkInfo
+
+    def read(self) -> Observation:
+        """The science window and its calibration (simulated now if the archive does not hold it yet).
+
+        Raises:
+            InstrumentFatalError: it cannot be read.
+        """
+        return _read(isgri_archive(self.archive_dir, [self.info]), self.info)
+
+
 def open_archive(
     params: ImageParameters | SpectrumParameters | LightcurveParameters, ctx: RunContext
-) -> tuple[SimulatedBackend, list[ChunkInfo]]:
+) -> tuple[ArchiveBackend[IsgriModel], list[ChunkInfo]]:
     """The archive and the pointings chosen for ``params`` (target, time window and ScW selection).
 
     Raises:
@@ -101,12 +135,12 @@ def open_archive(
         scw_list=params.scw_list,
     )
     ctx.logger.info("%d ISGRI science windows chosen", len(pointings))
-    return SimulatedBackend.in_archive(ctx.archive_dir, pointings), pointings
+    return isgri_archive(ctx.archive_dir, pointings), pointings
 
 
 def observations(
     ctx: RunContext,
-    backend: SimulatedBackend,
+    backend: ArchiveBackend[IsgriModel],
     pointings: Sequence[ChunkInfo],
     *,
     doing: str,
@@ -117,6 +151,14 @@ def observations(
     Raises:
         InstrumentFatalError: the run was stopped (aborted, or its time is over), or a ScW cannot be read.
     """
+    for info in _steps(ctx, pointings, doing=doing, progress=progress):
+        yield _read(backend, info)
+
+
+def _steps(
+    ctx: RunContext, pointings: Sequence[ChunkInfo], *, doing: str, progress: tuple[float, float]
+) -> Iterator[ChunkInfo]:
+    """The pointings, each once the run is known to go on and its progress is reported."""
     first, span = progress
     for i, info in enumerate(pointings):
         if ctx.aborted():
@@ -126,11 +168,35 @@ def observations(
         ctx.progress(
             first + span * i / len(pointings), f"{doing} ScW {info.chunk_id} ({i + 1}/{len(pointings)})"
         )
-        try:
-            scw = read_scw(backend.open_chunk(info.chunk_id))
-        except (OSError, KeyError, ValueError) as exc:
-            raise InstrumentFatalError(f"science window {info.chunk_id} cannot be read: {exc}") from None
-        yield Observation(info, scw, backend.instrument_model(info.t_start))
+        yield info
+
+
+def per_scw(
+    ctx: RunContext,
+    function: Callable[[_Task], _Result],
+    tasks: Sequence[_Task],
+    pointings: Sequence[ChunkInfo],
+    *,
+    doing: str,
+    progress: tuple[float, float] = (0.0, 1.0),
+) -> Iterator[_Result]:
+    """``function(task)`` for the task of each pointing (``tasks[i]`` is about ``pointings[i]``), in order,
+    spread by the run's context when it can (``parallel_map``: ``function`` module-level, tasks and results
+    picklable); progress and stopping as ``observations``.
+
+    Raises:
+        InstrumentFatalError: the run was stopped, or a ScW cannot be read; whatever ``function`` raises.
+    """
+    if len(tasks) != len(pointings):
+        raise ValueError(f"{len(tasks)} tasks for {len(pointings)} science windows")
+    results = parallel_map(ctx, function, tasks)
+    try:
+        for _ in _steps(ctx, pointings, doing=doing, progress=progress):
+            yield next(results)
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # cancels what the context computes ahead
 
 
 def field_sources(target: SpectralTarget, pointings: Sequence[ChunkInfo]) -> list[SpectralTarget]:

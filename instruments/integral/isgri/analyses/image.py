@@ -16,6 +16,10 @@ OSA's mosaics hold cleaned images.  The source list then combines three steps:
    significance reaches the threshold.
 
 Names come from the reference catalogue (within a few arcmin); other sources are ``NEW_n`` and flagged new.
+
+The per-ScW part of step 1 (read, decode, search, clean) is ``_image_scw``, one independent task per science
+window that the run's context may spread over other processes (``common.per_scw``: on the service's Dask
+cluster, its workers); the mosaic adds their results in the order of the pointings.
 """
 
 from __future__ import annotations
@@ -27,11 +31,16 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel
 
-from instruments.archive.base import ChunkInfo, angular_distance
-from instruments.archive.simulated.backend import SimulatedBackend
+from instruments.archive.base import ArchiveBackend, ChunkInfo, angular_distance
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
-from instruments.integral.isgri.analyses.common import ImageParameters, observations, open_archive
+from instruments.integral.isgri.analyses.common import (
+    ImageParameters,
+    ScwRef,
+    observations,
+    open_archive,
+    per_scw,
+)
 from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.fit import ShadowgramFit, on_axis_open, source_shadow
 from instruments.integral.isgri.locate import R90_PER_SIGMA, gaussian_peak
@@ -126,6 +135,35 @@ def _restored(result: SearchResult) -> SkyImage:
     )
 
 
+@dataclass(frozen=True)
+class _ScwTask:
+    """What ``_image_scw`` needs (picklable): the ScW, the band and the detection threshold."""
+
+    scw: ScwRef
+    band: tuple[float, float]
+    detection_threshold: float
+
+
+@dataclass(frozen=True, eq=False)
+class _ScwImage:
+    """One ScW's share of the mosaic: its detections, its restored image, its time span (ScW file's scale)."""
+
+    detections: tuple[Detection, ...]
+    image: SkyImage
+    t_start: float
+    t_stop: float
+
+
+def _image_scw(task: _ScwTask) -> _ScwImage:
+    """Reads, decodes, searches and cleans one science window (runs wherever the context sends it)."""
+    observation = task.scw.read()
+    result = search_scw(
+        shadowgram(observation.scw, observation.model, task.band),
+        detection_threshold=task.detection_threshold,
+    )
+    return _ScwImage(result.detections, _restored(result), observation.scw.t_start, observation.scw.t_stop)
+
+
 def _group(detections: Sequence[Detection]) -> list[_Candidate]:
     """Per-ScW detections as sources: by reference name, else within the match radius of one another."""
     groups: list[_Candidate] = []
@@ -182,7 +220,7 @@ def _mosaic_peaks(image: SkyImage, known: Sequence[_Candidate], threshold: float
 
 def _forced_photometry(
     ctx: RunContext,
-    backend: SimulatedBackend,
+    backend: ArchiveBackend[IsgriModel],
     pointings: Sequence[ChunkInfo],
     candidates: Sequence[_Candidate],
     band: tuple[float, float],
@@ -250,14 +288,11 @@ class Image(AnalysisBase):
         mosaic = _mosaic_grid(params.RA, params.DEC, pointings)
         detections: list[Detection] = []
         times = (np.inf, -np.inf)
-        for observation in observations(ctx, backend, pointings, doing="imaging", progress=(0.0, 0.8)):
-            result = search_scw(
-                shadowgram(observation.scw, observation.model, band),
-                detection_threshold=params.detection_threshold,
-            )
-            detections += result.detections
-            mosaic.add(_restored(result))
-            times = (min(times[0], observation.scw.t_start), max(times[1], observation.scw.t_stop))
+        tasks = [_ScwTask(ScwRef(ctx.archive_dir, p), band, params.detection_threshold) for p in pointings]
+        for scw in per_scw(ctx, _image_scw, tasks, pointings, doing="imaging", progress=(0.0, 0.8)):
+            detections += scw.detections
+            mosaic.add(scw.image)
+            times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
         image = mosaic.result()
         candidates = _group(detections)
         candidates += _mosaic_peaks(image, candidates, params.detection_threshold)

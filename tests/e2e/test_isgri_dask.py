@@ -1,0 +1,79 @@
+"""The ISGRI image analysis on a service whose jobs run on a Dask cluster (``MMVO_DASK_SCHEDULER``, a real
+scheduler and two one-thread workers): ten Crab pointings of revolution 665 to COMPLETED with the Crab within
+1 arcmin, the per-ScW work spread over both workers, as the scheduler's task stream shows."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from astropy.io.votable import parse
+
+from tests.dask_cluster import cluster
+from tests.e2e.conftest import free_port, load_demo, service_environment, start_server, stop_server
+from tests.e2e.test_isgri import NS, REQUEST, _job, _phase, _separation_arcmin
+
+pytest.importorskip("distributed")
+pytestmark = pytest.mark.e2e
+
+__all__ = ["cluster"]  # the fixture, imported
+
+
+@pytest.fixture(scope="module")
+def image(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    data_dir: Path = tmp_path_factory.mktemp("isgri-dask-service")
+    port = free_port()
+    env = {**service_environment(data_dir, port, None), "MMVO_DASK_SCHEDULER": cluster}
+    load_demo(env)
+    process = start_server(env, port, data_dir / "server.log")
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/analysis/isgri/image", timeout=60) as client:
+            yield client
+    finally:
+        stop_server(process)
+
+
+def test_crab_image_with_science_windows_on_both_workers(cluster: str, image: httpx.Client) -> None:
+    from distributed import Client
+
+    with Client(cluster, timeout=30) as dask:
+        dask.get_task_stream()  # the scheduler records the task stream from now on
+        started = time.time()
+        created = image.post("", data={**REQUEST, "PHASE": "RUN"})
+        assert created.status_code == 303
+        job_url = str(created.headers["location"])
+        job_id = job_url.rstrip("/").rsplit("/", 1)[1]
+        job = _job(image, job_url)
+        deadline = time.monotonic() + 180
+        while _phase(job) not in {"COMPLETED", "ERROR", "ABORTED"} and time.monotonic() < deadline:
+            job = _job(image, job_url, WAIT="10")
+        assert _phase(job) == "COMPLETED", (
+            image.get(f"{job_url}/error").text if _phase(job) == "ERROR" else ""
+        )
+        print(
+            f"isgri/image of 10 ScWs on the cluster: COMPLETED {time.time() - started:.1f} s after creation"
+        )
+        stream = dask.get_task_stream(start=started - 1.0)
+        workers = set(dask.scheduler_info()["workers"])
+
+    per_scw = Counter(str(t["worker"]) for t in stream if str(t["key"]).startswith(f"image_scw-{job_id}-"))
+    print(f"per-ScW tasks by worker: {dict(per_scw)}")
+    assert sum(per_scw.values()) == 10
+    assert set(per_scw) == workers and len(workers) == 2
+
+    results = {
+        r.get("id"): r.get(f"{{{NS['xlink']}}}href") or "" for r in job.findall("uws:results/uws:result", NS)
+    }
+    assert set(results) == {"image", "catalog", "preview"}
+    catalog = image.get(results["catalog"])
+    rows = parse(io.BytesIO(catalog.content), verify="exception").get_first_table().to_table()
+    crab = rows[rows["name"] == "Crab"]
+    assert len(crab) == 1
+    offset = _separation_arcmin(float(crab["ra"][0]), float(crab["dec"][0]))
+    print(f"Crab found {offset:.3f} arcmin from its position, at {float(crab['significance'][0]):.0f} sigma")
+    assert offset < 1.0
