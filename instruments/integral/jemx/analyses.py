@@ -1,4 +1,6 @@
-"""``jemx/image``: a variance-weighted mosaic of one JEM-X unit's science windows and the sources found in it.
+"""``jemx/image`` and ``jemx/spectrum``.
+
+``jemx/image`` is a variance-weighted mosaic of one JEM-X unit's science windows and the sources found in it.
 
 The unit (``jemx_num``) chooses the pointings with good time of JMX1 or JMX2 from the archive's ScW index and
 the simulated archive of that unit.  Per science window the IROS-like search (``search``) fits the reference
@@ -6,11 +8,15 @@ sources in the field, finds new ones down to ``detection_threshold`` and removes
 the mosaic takes that cleaned image with each found source's own decoded peak put back.  The source list
 groups the per-ScW detections (by reference name, else by position), with positions and fluxes averaged with
 inverse-variance weights, and keeps a source whose combined significance reaches the threshold.
+
+``jemx/spectrum`` fits the target and the reference sources the unit can see together in every channel of
+every chosen ScW (``spectrum.extract_spectra``), sums the ScWs with inverse-variance weights, fits a
+forward-folded power law, and writes OGIP PHA, RMF and ARF files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -28,13 +34,16 @@ from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
 from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
-from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image
+from instruments.integral.isgri.products import CatalogSource, add_parameters, write_catalog, write_image
 from instruments.integral.isgri.search import Detection, SearchResult
 from instruments.integral.isgri.selection import choose_pointings
+from instruments.integral.isgri.spectrum import SourceSpectrum, fit_power_law
+from instruments.integral.isgri.spectrum import Target as SpectralTarget
 from instruments.integral.jemx.mask import SKY_PIXEL_DEG
 from instruments.integral.jemx.model import JemxModel
-from instruments.integral.jemx.scw import read_scw, shadowgram
+from instruments.integral.jemx.scw import JemxScienceWindow, read_scw, shadowgram
 from instruments.integral.jemx.search import search_scw
+from instruments.integral.jemx.spectrum import extract_spectra, write_ogip_spectrum
 from instruments.integral.scw_index import INDEX_PATH, read_index
 from instruments.parameters import (
     EnergyBand,
@@ -46,14 +55,17 @@ from instruments.parameters import (
     TimeWindow,
     param,
 )
+from instruments.reference import REFERENCE_SOURCES
 
-__all__ = ["Image", "ImageParameters", "choose_band"]
+__all__ = ["Image", "ImageParameters", "Spectrum", "SpectrumParameters", "choose_band"]
 
 #: Around a found source the mosaic takes the uncleaned image (its own peak), within this many pixels.
 RESTORE_PIXELS = 4.0
 #: The mosaic reaches this far (deg) beyond the pointing axis farthest from its centre (the zero response).
 FIELD_HALF_WIDTH = 6.6
 MAX_MOSAIC_PIXELS = 1201
+#: A reference source this close to a spectrum's target is the target itself (half the 3 arcmin PSF).
+SAME_SOURCE_ARCMIN = 1.5
 
 
 class _JemxBand(EnergyBand):
@@ -69,6 +81,10 @@ class _JemxBand(EnergyBand):
 
 class ImageParameters(Target, TimeWindow, _JemxBand, ScwSelection, SourceDetection, OsaVersion, JemxUnit):
     """Parameters of ``jemx/image``."""
+
+
+class SpectrumParameters(Target, TimeWindow, ScwSelection, OsaVersion, JemxUnit):
+    """Parameters of ``jemx/spectrum`` (the spectrum covers every channel of the archive, 3-35 keV)."""
 
 
 def choose_band(model: JemxModel, e1: float, e2: float) -> tuple[float, float]:
@@ -87,7 +103,7 @@ def choose_band(model: JemxModel, e1: float, e2: float) -> tuple[float, float]:
     return lo, hi
 
 
-def _pointings(params: ImageParameters, archive_dir: Path) -> list[ChunkInfo]:
+def _pointings(params: ImageParameters | SpectrumParameters, archive_dir: Path) -> list[ChunkInfo]:
     unit = f"jemx{params.jemx_num}"
     try:
         index = read_index(archive_dir, unit)
@@ -235,16 +251,7 @@ class Image(AnalysisBase):
         mosaic = _mosaic(params.RA, params.DEC, pointings)
         detections: list[Detection] = []
         times = (np.inf, -np.inf)
-        for i, info in enumerate(pointings):
-            if ctx.aborted():
-                raise InstrumentFatalError(
-                    f"the run was stopped after {i} of {len(pointings)} science windows"
-                )
-            ctx.progress(0.9 * i / len(pointings), f"imaging ScW {info.chunk_id} ({i + 1}/{len(pointings)})")
-            try:
-                scw = read_scw(backend.open_chunk(info.chunk_id))
-            except (OSError, KeyError, ValueError) as exc:
-                raise InstrumentFatalError(f"science window {info.chunk_id} cannot be read: {exc}") from None
+        for scw in _scws(ctx, backend, pointings):
             result = search_scw(shadowgram(scw, model, band), detection_threshold=params.detection_threshold)
             detections += result.detections
             mosaic.add(_restored(result))
@@ -267,4 +274,93 @@ class Image(AnalysisBase):
             ProductFile("image", image_path, "application/fits", f"mosaic image, {what}"),
             ProductFile("catalog", catalog_path, "application/x-votable+xml", f"sources, {what}"),
             ProductFile("preview", preview_path, "image/png", f"significance mosaic, {what}"),
+        ]
+
+
+def _scws(
+    ctx: RunContext, backend: JemxBackend, pointings: Sequence[ChunkInfo]
+) -> Iterator[JemxScienceWindow]:
+    for i, info in enumerate(pointings):
+        if ctx.aborted():
+            raise InstrumentFatalError(f"the run was stopped after {i} of {len(pointings)} science windows")
+        ctx.progress(0.9 * i / len(pointings), f"ScW {info.chunk_id} ({i + 1}/{len(pointings)})")
+        try:
+            yield read_scw(backend.open_chunk(info.chunk_id))
+        except (OSError, KeyError, ValueError) as exc:
+            raise InstrumentFatalError(f"science window {info.chunk_id} cannot be read: {exc}") from None
+
+
+def _field_targets(params: SpectrumParameters, pointings: Sequence[ChunkInfo]) -> list[SpectralTarget]:
+    """The target, then the reference sources any pointing sees (not the target itself, within 1.5 arcmin)."""
+    others = [
+        SpectralTarget(ref.name, ref.ra, ref.dec)
+        for ref in REFERENCE_SOURCES
+        if angular_distance(ref.ra, ref.dec, params.RA, params.DEC) * 60.0 > SAME_SOURCE_ARCMIN
+        and any(angular_distance(ref.ra, ref.dec, p.ra, p.dec) < FIELD_HALF_WIDTH for p in pointings)
+    ]
+    return [SpectralTarget(params.src_name, params.RA, params.DEC), *others]
+
+
+class Spectrum(AnalysisBase):
+    """JEM-X spectrum of the target (see the module docstring)."""
+
+    title = "JEM-X spectrum"
+    description = (
+        "Count spectrum of the target (src_name at RA, DEC) from the chosen science windows of JEM-X unit "
+        "jemx_num, fitted together with the reference sources in the field: OGIP PHA with RMF and ARF, with "
+        "a forward-folded power law in the PHA header"
+    )
+    Parameters: ClassVar[type[BaseModel]] = SpectrumParameters
+
+    def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
+        assert isinstance(params, SpectrumParameters)
+        pointings = _pointings(params, ctx.archive_dir)
+        backend = JemxBackend(ctx.archive_dir, pointings, unit=params.jemx_num)
+        model = backend.instrument_model(pointings[0].t_start)
+        targets = _field_targets(params, pointings)
+        weighted, inverse = np.zeros(model.n_channels), np.zeros(model.n_channels)
+        exposure, area = 0.0, np.zeros_like(model.arf_pixel)
+        times = (np.inf, -np.inf)
+        for scw in _scws(ctx, backend, pointings):
+            found = extract_spectra(scw, model, targets).get(params.src_name)
+            if found is None:
+                continue
+            weighted += found.rate * found.error**-2
+            inverse += found.error**-2
+            exposure += found.exposure
+            area += found.arf * found.exposure
+            times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
+        if exposure <= 0.0:
+            raise InstrumentUsageError(
+                f"the target (RA={params.RA:g}, DEC={params.DEC:g}) is in the field of none of the "
+                f"{len(pointings)} JEM-X{params.jemx_num} science windows chosen: change RA and DEC, radius "
+                "or scw_list"
+            )
+        spectrum = SourceSpectrum(
+            params.src_name, weighted / inverse, inverse**-0.5, exposure, area / exposure, model
+        )
+        ctx.progress(0.9, "fitting a power law; writing the products")
+        pha, rmf, arf = write_ogip_spectrum(spectrum, ctx.workdir, unit=params.jemx_num)
+        with fits.open(pha, mode="update") as hdus:
+            header = hdus["SPECTRUM"].header
+            header["TIMESYS"] = ("TT", "INTEGRAL Julian Date (IJD) is TT")
+            header["MJDREF"] = (51544.0, "MJD (TT) of IJD 0")
+            header["TSTART"] = (times[0], "[d] IJD start of the first science window")
+            header["TSTOP"] = (times[1], "[d] IJD stop of the last science window")
+            header["ORIGIN"] = ("MMVO", "from a SIMULATED archive")
+            try:
+                fit = fit_power_law(spectrum)
+                header["PL_INDEX"] = (fit.index, "power-law photon index (forward-folded fit)")
+                header["PL_IDXER"] = (fit.index_err, "1-sigma error of PL_INDEX")
+                header["PL_NORM"] = (fit.norm, "[ph/cm2/s/keV] power-law flux at 100 keV")
+                header["PL_CHI2"] = (fit.chi2, "chi-square of the fit")
+                header["PL_DOF"] = (fit.dof, "degrees of freedom of the fit")
+            except ValueError as exc:
+                ctx.logger.info("no power-law fit: %s", exc)
+            add_parameters(header, params)
+        what = f"{params.src_name}, JEM-X{params.jemx_num}, {exposure / 1000.0:.1f} ks"
+        return [
+            ProductFile("spectrum", pha, "application/fits", f"OGIP PHA spectrum of {what}"),
+            ProductFile("arf", arf, "application/fits", "OGIP ancillary response (effective area)"),
+            ProductFile("rmf", rmf, "application/fits", "OGIP redistribution matrix"),
         ]

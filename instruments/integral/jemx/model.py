@@ -20,10 +20,12 @@ from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.jemx.mask import PIXEL_AREA_CM2
 from instruments.integral.spectra import energy_grid
 
-__all__ = ["JemxModel"]
+__all__ = ["TRUE_ENERGY_GRID", "JemxModel"]
 
 F64 = NDArray[np.float64]
 
+#: True-energy grid of the response: logarithmic bins (lower keV, upper keV, number of bins).
+TRUE_ENERGY_GRID = (1.5, 60.0, 200)
 #: Relative resolution (FWHM / E) at 6 keV.
 RESOLUTION_6KEV = 0.17
 #: Energy (keV) below which the window absorbs most photons.
@@ -55,7 +57,7 @@ class JemxModel(IsgriModel):
     @cached_property
     def true_energies(self) -> tuple[F64, F64]:
         """Centres and widths (keV) of the true-energy grid of the response."""
-        return energy_grid(1.5, 60.0, 200)
+        return energy_grid(*TRUE_ENERGY_GRID)
 
     @cached_property
     def rmf(self) -> F64:

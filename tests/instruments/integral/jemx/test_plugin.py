@@ -82,3 +82,18 @@ def test_unit_without_good_time_refused(workdir: Path) -> None:
     params = parse_parameters(image.Parameters, {**CRAB, **WINDOW, "jemx_num": "1"})
     with pytest.raises(InstrumentUsageError, match="JEM-X1"):
         image.run(params, LocalRunContext(workdir))
+
+
+def test_spectrum_of_the_crab_with_ogip_files(workdir: Path) -> None:
+    spectrum = Jemx.products["spectrum"]()
+    params = parse_parameters(spectrum.Parameters, {**CRAB, **WINDOW, "jemx_num": "2"})
+    products = {p.result_id: p for p in spectrum.run(params, LocalRunContext(workdir))}
+    assert set(products) == {"spectrum", "arf", "rmf"}
+    with fits.open(products["spectrum"].path) as hdus:
+        header = hdus["SPECTRUM"].header
+        assert header["INSTRUME"] == "JMX2" and header["ANCRFILE"] == products["arf"].path.name
+        print(
+            f"jemx/spectrum: Crab index {header['PL_INDEX']:.3f}, chi2 {header['PL_CHI2']:.1f}/{header['PL_DOF']}"
+        )
+        assert abs(header["PL_INDEX"] - 1.98) < 0.05
+        assert header["EXPOSURE"] == 3 * 1700.0
