@@ -3,7 +3,9 @@
 Per pointing and unit (JMX1, JMX2), every truth source within the 13.2 deg zero-response field throws its mask
 shadow (the exact PIF on the usable detector disc) attenuated by the collimator, with counts per energy
 channel from its spectrum (at its light-curve level over the ScW) folded through the unit's model; the
-background follows the model's templates scaled by a hidden drift.  The sky is the same hidden truth the
+background follows the model's templates scaled by a hidden drift.  Counts are drawn per time slice of
+``SLICE_SECONDS`` (the ScW total, split among the slices as ISGRI's are), and the file keeps the channel cube
+and, per slice, the counts of the ``SLICE_BANDS``.  The sky is the same hidden truth the
 ISGRI simulation draws from.  The unit's calibration (``simulated_model``) is drawn from its own stream:
 channel edges, pixel efficiencies, the disc, and background templates that rise by a few per cent towards the
 edge of the disc with a smooth random pattern on top.  Nominal background: 40 counts s^-1 over the disc in
@@ -24,6 +26,7 @@ from numpy.typing import NDArray
 
 from instruments.archive.base import ChunkInfo
 from instruments.archive.seeding import chunk_rng
+from instruments.archive.simulated.isgri import _split
 from instruments.archive.simulated.truth import TruthSource
 from instruments.integral.isgri.frame import InstrumentFrame
 from instruments.integral.jemx.mask import DETECTOR_PIXELS, PITCH_MM, detector_disc
@@ -31,7 +34,16 @@ from instruments.integral.jemx.model import JemxModel
 from instruments.integral.jemx.pif import COLLIMATOR_ZERO_DEG, collimator_response, pif
 from instruments.integral.time import IJD_MJDREF, mjd_utc_to_ijd
 
-__all__ = ["BACKGROUND_RATE", "CHANNEL_EDGES", "simulated_model", "unit_name", "write_scw"]
+__all__ = [
+    "BACKGROUND_RATE",
+    "CHANNEL_EDGES",
+    "FILE_FORMAT",
+    "SLICE_BANDS",
+    "SLICE_SECONDS",
+    "simulated_model",
+    "unit_name",
+    "write_scw",
+]
 
 F64 = NDArray[np.float64]
 
@@ -40,6 +52,16 @@ CHANNEL_EDGES = np.array([3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0, 20.0, 
 BACKGROUND_RATE = 40.0
 BACKGROUND_SLOPE = 0.5
 NON_UNIFORMITY = 0.05
+SLICE_SECONDS = 100.0
+#: Bands (keV) stored per time slice; each is a run of whole channels.
+SLICE_BANDS = ((3.0, 10.0), (10.0, 20.0), (20.0, 35.0))
+#: Layout of the files (2: with time slices); part of the cache path, so files of another layout are not read.
+FILE_FORMAT = "2"
+
+
+def _slices(exposure: float) -> F64:
+    n = max(1, int(np.ceil(exposure / SLICE_SECONDS - 1e-9)))
+    return np.asarray(np.minimum(np.arange(n + 1) * SLICE_SECONDS, exposure), dtype=np.float64)
 
 
 def unit_name(unit: int) -> str:
@@ -77,23 +99,28 @@ def simulated_model(unit: int, sim_version: str) -> JemxModel:
     )
 
 
-def _expected(info: ChunkInfo, truth: Sequence[TruthSource], model: JemxModel, drift: float) -> F64:
-    """Expected counts [channel, y, z] over the ScW."""
+def _expected(
+    info: ChunkInfo, truth: Sequence[TruthSource], model: JemxModel, edges: F64, drift: float
+) -> F64:
+    """Expected counts [slice, channel, y, z]."""
     frame = InstrumentFrame(info.ra, info.dec, info.posangle)
     limit = np.tan(np.radians(COLLIMATOR_ZERO_DEG))
-    rate = drift * model.background_rate[:, None, None] * model.background
-    samples = info.t_start + (np.arange(8) + 0.5) / 8.0 * (info.exposure / 86400.0)
+    seconds = np.diff(edges)
+    background = drift * model.background_rate[:, None, None] * model.background
+    rate = np.broadcast_to(background, (seconds.size, *background.shape)).copy()
+    samples = info.t_start + (edges[:-1, None] + seconds[:, None] * (np.arange(4) + 0.5) / 4.0) / 86400.0
     for source in truth:
         u, v = frame.to_instrument(source.ra, source.dec)
         if not (np.isfinite(u) and np.hypot(u, v) < limit):
             continue
-        factor = float(source.lightcurve.factor(samples).mean())
+        factor = source.lightcurve.factor(samples).mean(axis=1)
         theta = float(np.degrees(np.arctan(np.hypot(u, v))))
         shadow = pif(float(u), float(v)) * collimator_response(theta)
-        if factor <= 0.0 or not shadow.any():
+        if not np.any(factor > 0.0) or not shadow.any():
             continue
-        rate = rate + factor * model.channel_rates(source.spectrum)[:, None, None] * shadow[None]
-    return np.asarray(rate * info.exposure * model.pixel_efficiency[None], dtype=np.float64)
+        per_slice = factor[:, None] * model.channel_rates(source.spectrum)[None, :]
+        rate += per_slice[:, :, None, None] * shadow[None, None]
+    return np.asarray(rate * seconds[:, None, None, None] * model.pixel_efficiency, dtype=np.float64)
 
 
 def write_scw(
@@ -104,7 +131,14 @@ def write_scw(
     rng = chunk_rng(unit_name(unit), info.chunk_id, sim_version)
     model = simulated_model(unit, sim_version)
     drift = float(1.0 + 0.05 * np.sin(2.0 * np.pi * info.t_start / 41.0) + rng.normal(0.0, 0.02))
-    counts = rng.poisson(_expected(info, truth, model, drift)).astype(np.int32)
+    edges = _slices(info.exposure)
+    expected = _expected(info, truth, model, edges, drift)
+    counts = rng.poisson(expected.sum(axis=0)).astype(np.int32)
+    bands = [model.band_channels(lo, hi) for lo, hi in SLICE_BANDS]
+    slice_cube = np.stack(
+        [_split(counts[band].sum(axis=0), expected[:, band].sum(axis=1), rng) for band in bands], axis=1
+    )
+    slice_dtype = np.int16 if slice_cube.max(initial=0) < np.iinfo(np.int16).max else np.int32
     t_start, t_stop = (float(t) for t in mjd_utc_to_ijd([info.t_start, info.t_stop]))
 
     primary = fits.PrimaryHDU()
@@ -138,8 +172,20 @@ def write_scw(
         ],
         name="EBOUNDS",
     )
+    slices = fits.ImageHDU(slice_cube.astype(slice_dtype), name=f"JMX{unit}-SLIC-SHD")
+    slices.header["BUNIT"] = "count"
+    for i, (lo, hi) in enumerate(SLICE_BANDS, start=1):
+        slices.header[f"E_MIN{i}"] = (lo, "[keV] band lower edge")
+        slices.header[f"E_MAX{i}"] = (hi, "[keV] band upper edge")
+    times = fits.BinTableHDU.from_columns(
+        [
+            fits.Column("START", "D", unit="d", array=t_start + edges[:-1] / 86400.0),
+            fits.Column("STOP", "D", unit="d", array=t_start + edges[1:] / 86400.0),
+        ],
+        name=f"JMX{unit}-SLIC-TIM",
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     # No CHECKSUM cards (they carry the time of writing); a private temporary name against concurrent writers.
     partial = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}.part")
-    fits.HDUList([primary, shd, ebounds]).writeto(partial, overwrite=True)
+    fits.HDUList([primary, shd, ebounds, slices, times]).writeto(partial, overwrite=True)
     partial.replace(path)

@@ -1,6 +1,6 @@
 """``JemxBackend``: the simulated archive of one JEM-X unit over a list of pointings, generated and cached.
 
-Files live under ``archive_dir/jemx<unit>/<version>-<fingerprint>/RRRR/<scw_id>.fits``, the fingerprint naming
+Files live under ``archive_dir/jemx<unit>/<version>.<format>-<fingerprint>/RRRR/<scw_id>.fits``, the fingerprint naming
 the truth sky (the same hidden sky as ISGRI's by default); each is drawn from the stream of
 (``"jemx<unit>"``, ScW id, version), so regenerating it gives the same bytes.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from instruments.archive.base import ChunkInfo, Cone, TimeRange, angular_distance
 from instruments.archive.simulated.backend import SIM_VERSION
-from instruments.archive.simulated.jemx import simulated_model, unit_name, write_scw
+from instruments.archive.simulated.jemx import FILE_FORMAT, simulated_model, unit_name, write_scw
 from instruments.archive.simulated.truth import TruthSource, default_truth
 from instruments.integral.jemx.model import JemxModel
 
@@ -38,7 +38,7 @@ class JemxBackend:
         self._truth = tuple(default_truth(sim_version) if truth is None else truth)
         self._version = sim_version
         fingerprint = hashlib.sha256(repr(self._truth).encode()).hexdigest()[:12]
-        self._root = Path(archive_dir) / unit_name(unit) / f"{sim_version}-{fingerprint}"
+        self._root = Path(archive_dir) / unit_name(unit) / f"{sim_version}.{FILE_FORMAT}-{fingerprint}"
 
     def list_chunks(self, time: TimeRange | None = None, region: Cone | None = None) -> list[ChunkInfo]:
         """Pointings overlapping ``time`` whose axis lies within ``region``, in time order."""
