@@ -52,12 +52,25 @@ from instruments.parameters import (
     ScwSelection,
     SourceDetection,
     Target,
+    TimeBinning,
     TimeWindow,
     param,
 )
 from instruments.reference import REFERENCE_SOURCES
 
-__all__ = ["Image", "ImageParameters", "Spectrum", "SpectrumParameters", "choose_band"]
+__all__ = [
+    "FIELD_HALF_WIDTH",
+    "Image",
+    "ImageParameters",
+    "JemxBand",
+    "LightcurveParameters",
+    "Spectrum",
+    "SpectrumParameters",
+    "choose_band",
+    "chosen_pointings",
+    "field_targets",
+    "science_windows",
+]
 
 #: Around a found source the mosaic takes the uncleaned image (its own peak), within this many pixels.
 RESTORE_PIXELS = 4.0
@@ -68,7 +81,7 @@ MAX_MOSAIC_PIXELS = 1201
 SAME_SOURCE_ARCMIN = 1.5
 
 
-class _JemxBand(EnergyBand):
+class JemxBand(EnergyBand):
     """JEM-X sees 3-35 keV; the archive's channels set the band actually used."""
 
     E1_keV: float = param(
@@ -79,12 +92,16 @@ class _JemxBand(EnergyBand):
     )
 
 
-class ImageParameters(Target, TimeWindow, _JemxBand, ScwSelection, SourceDetection, OsaVersion, JemxUnit):
+class ImageParameters(Target, TimeWindow, JemxBand, ScwSelection, SourceDetection, OsaVersion, JemxUnit):
     """Parameters of ``jemx/image``."""
 
 
 class SpectrumParameters(Target, TimeWindow, ScwSelection, OsaVersion, JemxUnit):
     """Parameters of ``jemx/spectrum`` (the spectrum covers every channel of the archive, 3-35 keV)."""
+
+
+class LightcurveParameters(Target, TimeWindow, JemxBand, ScwSelection, TimeBinning, OsaVersion, JemxUnit):
+    """Parameters of ``jemx/lightcurve``."""
 
 
 def choose_band(model: JemxModel, e1: float, e2: float) -> tuple[float, float]:
@@ -103,7 +120,11 @@ def choose_band(model: JemxModel, e1: float, e2: float) -> tuple[float, float]:
     return lo, hi
 
 
-def _pointings(params: ImageParameters | SpectrumParameters, archive_dir: Path) -> list[ChunkInfo]:
+def chosen_pointings(
+    params: ImageParameters | SpectrumParameters | LightcurveParameters, archive_dir: Path
+) -> list[ChunkInfo]:
+    """The pointings of unit ``jemx_num`` with good time that the parameters choose (``InstrumentUsageError``
+    naming the parameters to change when none; ``InstrumentFatalError`` when the archive has no index)."""
     unit = f"jemx{params.jemx_num}"
     try:
         index = read_index(archive_dir, unit)
@@ -243,7 +264,7 @@ class Image(AnalysisBase):
     def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
         assert isinstance(params, ImageParameters)
         unit = params.jemx_num
-        pointings = _pointings(params, ctx.archive_dir)
+        pointings = chosen_pointings(params, ctx.archive_dir)
         ctx.logger.info("%d JEM-X%d science windows chosen", len(pointings), unit)
         backend = JemxBackend(ctx.archive_dir, pointings, unit=unit)
         model = backend.instrument_model(pointings[0].t_start)
@@ -251,7 +272,7 @@ class Image(AnalysisBase):
         mosaic = _mosaic(params.RA, params.DEC, pointings)
         detections: list[Detection] = []
         times = (np.inf, -np.inf)
-        for scw in _scws(ctx, backend, pointings):
+        for scw in science_windows(ctx, backend, pointings):
             result = search_scw(shadowgram(scw, model, band), detection_threshold=params.detection_threshold)
             detections += result.detections
             mosaic.add(_restored(result))
@@ -277,9 +298,11 @@ class Image(AnalysisBase):
         ]
 
 
-def _scws(
+def science_windows(
     ctx: RunContext, backend: JemxBackend, pointings: Sequence[ChunkInfo]
 ) -> Iterator[JemxScienceWindow]:
+    """The chosen ScWs read one by one, with progress; ``InstrumentFatalError`` when the run is stopped or a
+    ScW cannot be read."""
     for i, info in enumerate(pointings):
         if ctx.aborted():
             raise InstrumentFatalError(f"the run was stopped after {i} of {len(pointings)} science windows")
@@ -290,7 +313,7 @@ def _scws(
             raise InstrumentFatalError(f"science window {info.chunk_id} cannot be read: {exc}") from None
 
 
-def _field_targets(params: SpectrumParameters, pointings: Sequence[ChunkInfo]) -> list[SpectralTarget]:
+def field_targets(params: Target, pointings: Sequence[ChunkInfo]) -> list[SpectralTarget]:
     """The target, then the reference sources any pointing sees (not the target itself, within 1.5 arcmin)."""
     others = [
         SpectralTarget(ref.name, ref.ra, ref.dec)
@@ -314,14 +337,14 @@ class Spectrum(AnalysisBase):
 
     def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
         assert isinstance(params, SpectrumParameters)
-        pointings = _pointings(params, ctx.archive_dir)
+        pointings = chosen_pointings(params, ctx.archive_dir)
         backend = JemxBackend(ctx.archive_dir, pointings, unit=params.jemx_num)
         model = backend.instrument_model(pointings[0].t_start)
-        targets = _field_targets(params, pointings)
+        targets = field_targets(params, pointings)
         weighted, inverse = np.zeros(model.n_channels), np.zeros(model.n_channels)
         exposure, area = 0.0, np.zeros_like(model.arf_pixel)
         times = (np.inf, -np.inf)
-        for scw in _scws(ctx, backend, pointings):
+        for scw in science_windows(ctx, backend, pointings):
             found = extract_spectra(scw, model, targets).get(params.src_name)
             if found is None:
                 continue

@@ -1,5 +1,5 @@
 """The ``jemx`` instrument plugin (entry point ``mmvo.instruments``: ``jemx``): JEM-X mosaic images with their
-source lists and source spectra, for unit 1 or 2 (``jemx_num``), computed from the archive's science windows."""
+source lists, source spectra and light curves, for unit 1 or 2 (``jemx_num``), computed from the archive's science windows."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import ClassVar
 
 from instruments.base import Analysis
 from instruments.integral.jemx.analyses import Image, Spectrum
+from instruments.integral.jemx.analyses_lightcurve import Lightcurve
 
 __all__ = ["Jemx"]
 
 
 class Jemx:
-    """The ``jemx`` instrument: products ``image`` and ``spectrum``."""
+    """The ``jemx`` instrument: products ``image``, ``spectrum`` and ``lightcurve``."""
 
     name: ClassVar[str] = "jemx"
-    products: ClassVar[Mapping[str, type[Analysis]]] = {"image": Image, "spectrum": Spectrum}
+    products: ClassVar[Mapping[str, type[Analysis]]] = {
+        "image": Image,
+        "spectrum": Spectrum,
+        "lightcurve": Lightcurve,
+    }

@@ -52,6 +52,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_plugin_is_installed() -> None:
     registry = InstrumentRegistry.discover()
     assert registry.instruments["jemx"] is Jemx
+    assert set(Jemx.products) == {"image", "spectrum", "lightcurve"}
     names = {p.name for p in Jemx.products["image"]().describe().parameters}
     assert {"RA", "DEC", "T1", "T2", "E1_keV", "E2_keV", "jemx_num", "max_pointings", "scw_list"} <= names
 
@@ -97,3 +98,19 @@ def test_spectrum_of_the_crab_with_ogip_files(workdir: Path) -> None:
         )
         assert abs(header["PL_INDEX"] - 1.98) < 0.05
         assert header["EXPOSURE"] == 3 * 1700.0
+
+
+def test_lightcurve_of_the_crab_and_a_bad_time_bin(workdir: Path) -> None:
+    lightcurve = Jemx.products["lightcurve"]()
+    params = parse_parameters(lightcurve.Parameters, {**CRAB, **WINDOW, "jemx_num": "2", "time_bin": "300"})
+    (product,) = lightcurve.run(params, LocalRunContext(workdir))
+    with fits.open(product.path) as hdus:
+        rate = hdus["RATE"]
+        assert (
+            rate.header["INSTRUME"] == "JMX2" and rate.header["E_MIN"] == 3.0 and rate.header["E_MAX"] == 20.0
+        )
+        assert len(rate.data) == 3 * 6  # 1700 s in 300 s bins, the last one partly exposed
+        assert 0.0 < rate.data["FRACEXP"].min() < 1.0
+    bad = parse_parameters(lightcurve.Parameters, {**CRAB, **WINDOW, "jemx_num": "2", "time_bin": "150"})
+    with pytest.raises(InstrumentUsageError, match="time_bin"):
+        lightcurve.run(bad, LocalRunContext(workdir))
