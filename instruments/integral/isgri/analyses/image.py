@@ -17,7 +17,7 @@ OSA's mosaics hold cleaned images.  The source list then combines three steps:
 
 Names come from the reference catalogue (within a few arcmin); other sources are ``NEW_n`` and flagged new.
 
-The per-ScW part of step 1 (read, decode, search, clean) is ``_image_scw``, one independent task per science
+The per-ScW part of step 1 (read, decode, search, clean) is ``image_scw``, one independent task per science
 window that the run's context may spread over other processes (``common.per_scw``: on the service's Dask
 cluster, its workers); the mosaic adds their results in the order of the pointings.
 """
@@ -60,7 +60,7 @@ from instruments.integral.isgri.search import (
 from instruments.integral.isgri.spectrum import Target, in_field
 from instruments.reference import REFERENCE_SOURCES
 
-__all__ = ["Image", "choose_band"]
+__all__ = ["Image", "ScwImage", "ScwTask", "choose_band", "image_scw"]
 
 #: Around a found source the mosaic takes the uncleaned image (its own peak), within this many pixels.
 RESTORE_PIXELS = 5.0
@@ -136,8 +136,8 @@ def _restored(result: SearchResult) -> SkyImage:
 
 
 @dataclass(frozen=True)
-class _ScwTask:
-    """What ``_image_scw`` needs (picklable): the ScW, the band and the detection threshold."""
+class ScwTask:
+    """What ``image_scw`` needs (picklable): the ScW, the band and the detection threshold."""
 
     scw: ScwRef
     band: tuple[float, float]
@@ -145,7 +145,7 @@ class _ScwTask:
 
 
 @dataclass(frozen=True, eq=False)
-class _ScwImage:
+class ScwImage:
     """One ScW's share of the mosaic: its detections, its restored image, its time span (ScW file's scale)."""
 
     detections: tuple[Detection, ...]
@@ -154,14 +154,14 @@ class _ScwImage:
     t_stop: float
 
 
-def _image_scw(task: _ScwTask) -> _ScwImage:
+def image_scw(task: ScwTask) -> ScwImage:
     """Reads, decodes, searches and cleans one science window (runs wherever the context sends it)."""
     observation = task.scw.read()
     result = search_scw(
         shadowgram(observation.scw, observation.model, task.band),
         detection_threshold=task.detection_threshold,
     )
-    return _ScwImage(result.detections, _restored(result), observation.scw.t_start, observation.scw.t_stop)
+    return ScwImage(result.detections, _restored(result), observation.scw.t_start, observation.scw.t_stop)
 
 
 def _group(detections: Sequence[Detection]) -> list[_Candidate]:
@@ -288,8 +288,8 @@ class Image(AnalysisBase):
         mosaic = _mosaic_grid(params.RA, params.DEC, pointings)
         detections: list[Detection] = []
         times = (np.inf, -np.inf)
-        tasks = [_ScwTask(ScwRef(ctx.archive_dir, p), band, params.detection_threshold) for p in pointings]
-        for scw in per_scw(ctx, _image_scw, tasks, pointings, doing="imaging", progress=(0.0, 0.8)):
+        tasks = [ScwTask(ScwRef(ctx.archive_dir, p), band, params.detection_threshold) for p in pointings]
+        for scw in per_scw(ctx, image_scw, tasks, pointings, doing="imaging", progress=(0.0, 0.8)):
             detections += scw.detections
             mosaic.add(scw.image)
             times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
