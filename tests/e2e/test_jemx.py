@@ -58,6 +58,7 @@ def test_crab_jemx_image_job(client: httpx.Client) -> None:
         assert hdus["FLUX"].header["NAXIS"] == 2
     catalog = client.get(results["catalog"][0])
     rows = parse(io.BytesIO(catalog.content), verify="exception").get_first_table().to_table()
+    print("JEM-X2 sources:", ", ".join(f"{r['name']} ({r['significance']:.0f} sigma)" for r in rows))
     crab = rows[rows["name"] == "Crab"]
     assert len(crab) == 1
     offset = _separation_arcmin(float(crab["ra"][0]), float(crab["dec"][0]))
