@@ -17,9 +17,10 @@ OSA's mosaics hold cleaned images.  The source list then combines three steps:
 
 Names come from the reference catalogue (within a few arcmin); other sources are ``NEW_n`` and flagged new.
 
-The per-ScW part of step 1 (read, decode, search, clean) is ``image_scw``, one independent task per science
-window that the run's context may spread over other processes (``common.per_scw``: on the service's Dask
-cluster, its workers); the mosaic adds their results in the order of the pointings.
+The per-ScW parts of steps 1 (read, decode, search, clean: ``image_scw``) and 3 (``_measure_scw``) are
+independent tasks, one per science window, that the run's context may spread over other processes
+(``common.per_scw``: on the service's Dask cluster, its workers); their results are added in the order of the
+pointings, so the products do not depend on where the tasks ran.
 """
 
 from __future__ import annotations
@@ -31,13 +32,12 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel
 
-from instruments.archive.base import ArchiveBackend, ChunkInfo, angular_distance
+from instruments.archive.base import ChunkInfo, angular_distance
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
 from instruments.integral.isgri.analyses.common import (
     ImageParameters,
     ScwRef,
-    observations,
     open_archive,
     per_scw,
 )
@@ -218,35 +218,58 @@ def _mosaic_peaks(image: SkyImage, known: Sequence[_Candidate], threshold: float
     return found
 
 
+@dataclass(frozen=True)
+class _PhotometryTask:
+    """What ``_measure_scw`` needs (picklable): the ScW, the band and every candidate's position."""
+
+    scw: ScwRef
+    band: tuple[float, float]
+    targets: tuple[Target, ...]
+
+
+#: Forced photometry of one ScW: (candidate index, flux, error) of each candidate it sees and the on-axis
+#: open fraction that scales them; None when the sources are too close to fit apart.
+_Measured = tuple[tuple[tuple[int, float, float], ...], float] | None
+
+
+def _measure_scw(task: _PhotometryTask) -> _Measured:
+    """Fits all candidates the ScW sees together (runs wherever the context sends it)."""
+    observation = task.scw.read()
+    shadow = shadowgram(observation.scw, observation.model, task.band)
+    placed = [
+        (i, p)
+        for i, t in enumerate(task.targets)
+        if (p := in_field(observation.scw, t, shadow.weight)) is not None
+    ]
+    if not placed:
+        return (), 1.0
+    try:
+        coef, err, _ = ShadowgramFit(shadow).solve([source_shadow(*p) for _, p in placed])
+    except np.linalg.LinAlgError:
+        return None
+    fits = zip(placed, coef[2:], err[2:], strict=True)
+    return tuple((i, float(flux), float(sigma)) for (i, _), flux, sigma in fits), on_axis_open(shadow.weight)
+
+
 def _forced_photometry(
     ctx: RunContext,
-    backend: ArchiveBackend[IsgriModel],
     pointings: Sequence[ChunkInfo],
     candidates: Sequence[_Candidate],
     band: tuple[float, float],
 ) -> None:
     """Fits all candidates together in every ScW that sees them and sums their fluxes (inverse variance)."""
-    for observation in observations(ctx, backend, pointings, doing="measuring", progress=(0.8, 0.15)):
-        shadow = shadowgram(observation.scw, observation.model, band)
-        placed = [
-            (c, p)
-            for c in candidates
-            if (p := in_field(observation.scw, Target(c.name or "", c.ra, c.dec), shadow.weight)) is not None
-        ]
-        if not placed:
+    targets = tuple(Target(c.name or "", c.ra, c.dec) for c in candidates)
+    tasks = [_PhotometryTask(ScwRef(ctx.archive_dir, p), band, targets) for p in pointings]
+    measured = per_scw(ctx, _measure_scw, tasks, pointings, doing="measuring", progress=(0.8, 0.15))
+    for info, result in zip(pointings, measured, strict=True):
+        if result is None:
+            ctx.logger.warning("sources too close to fit apart in %s; ScW left out", info.chunk_id)
             continue
-        try:
-            coef, err, _ = ShadowgramFit(shadow).solve([source_shadow(*p) for _, p in placed])
-        except np.linalg.LinAlgError:
-            ctx.logger.warning(
-                "sources too close to fit apart in %s; ScW left out", observation.info.chunk_id
-            )
-            continue
-        k = on_axis_open(shadow.weight)
-        for (candidate, _), flux, sigma in zip(placed, coef[2:], err[2:], strict=True):
+        fluxes, k = result
+        for i, flux, sigma in fluxes:
             inverse = 1.0 / (sigma * k) ** 2
-            candidate.weighted += flux * k * inverse
-            candidate.inverse += inverse
+            candidates[i].weighted += flux * k * inverse
+            candidates[i].inverse += inverse
 
 
 def _catalogue(candidates: Sequence[_Candidate], threshold: float) -> list[CatalogSource]:
@@ -296,7 +319,7 @@ class Image(AnalysisBase):
         image = mosaic.result()
         candidates = _group(detections)
         candidates += _mosaic_peaks(image, candidates, params.detection_threshold)
-        _forced_photometry(ctx, backend, pointings, candidates, band)
+        _forced_photometry(ctx, pointings, candidates, band)
         sources = _catalogue(candidates, params.detection_threshold)
         ctx.progress(0.95, f"{len(sources)} sources found; writing the products")
         workdir = ctx.workdir
