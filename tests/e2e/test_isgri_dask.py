@@ -77,3 +77,32 @@ def test_crab_image_with_science_windows_on_both_workers(cluster: str, image: ht
     offset = _separation_arcmin(float(crab["ra"][0]), float(crab["dec"][0]))
     print(f"Crab found {offset:.3f} arcmin from its position, at {float(crab['significance'][0]):.0f} sigma")
     assert offset < 1.0
+
+
+def test_an_abort_stops_the_science_windows_in_flight(cluster: str, image: httpx.Client) -> None:
+    from distributed import Client
+
+    created = image.post("", data={**REQUEST, "PHASE": "RUN"})
+    job_url = str(created.headers["location"])
+    job_id = job_url.rstrip("/").rsplit("/", 1)[1]
+    deadline = time.monotonic() + 60
+    message = ""
+    while "imaging ScW" not in message and time.monotonic() < deadline:
+        job = _job(image, job_url)
+        message = job.findtext("uws:jobInfo/{*}progress", namespaces=NS) or ""
+        time.sleep(0.05)
+    assert "imaging ScW" in message, message
+    aborted = time.monotonic()
+    assert image.post(f"{job_url}/phase", data={"PHASE": "ABORT"}).status_code == 303
+    job = _job(image, job_url)
+    while _phase(job) != "ABORTED" and time.monotonic() - aborted < 10:
+        job = _job(image, job_url, WAIT="1")
+    assert _phase(job) == "ABORTED"
+    with Client(cluster, timeout=30) as dask:
+        while time.monotonic() - aborted < 10:
+            left = [k for keys in dask.processing().values() for k in keys if job_id in str(k)]
+            if not left:
+                break
+            time.sleep(0.1)
+        assert left == [], f"tasks of the aborted job still running: {left}"
+        print(f"aborted while {message!r}; its tasks gone {time.monotonic() - aborted:.1f} s after ABORT")
