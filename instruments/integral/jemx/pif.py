@@ -6,8 +6,10 @@ one-dimensional overlaps: ``PIF = O_y(u) . M . O_z(v)^T``.  The detector pitch e
 pixel edges fall on element edges on axis, so the decoding lattice is the mask itself: a source whose shadow
 shift is a whole number of pitches illuminates pixel k exactly as mask cell ``k + s + LATTICE_OFFSET``.
 
-The collimator in front of the detector passes a fraction of the flux falling linearly with the tangent of
-the off-axis angle, to nothing at 6.6 deg, the edge of the 13.2 deg zero-response field.
+The collimator in front of the detector passes 1 - (tan theta / tan 6.6 deg)^2 of the flux: nothing at
+6.6 deg, the edge of the 13.2 deg zero-response field, and 0.71 at 3.75 deg, where the mask's shadow still
+covers 70 % of the detector, so that the response is half its on-axis value there (the 7.5 deg
+half-response field); a law linear in the tangent would put the half response near 3 deg.
 """
 
 from __future__ import annotations
@@ -57,9 +59,8 @@ _ELEMENT_EDGES = (np.arange(MASK_ELEMENTS + 1) - MASK_ELEMENTS / 2.0) * ELEMENT_
 def collimator_response(theta_deg: ArrayLike) -> F64:
     """Collimator transmission (0..1) at off-axis angle ``theta_deg``."""
     tan = np.tan(np.radians(np.asarray(theta_deg, dtype=np.float64)))
-    return np.asarray(
-        np.clip(1.0 - tan / np.tan(np.radians(COLLIMATOR_ZERO_DEG)), 0.0, 1.0), dtype=np.float64
-    )
+    ratio = tan / np.tan(np.radians(COLLIMATOR_ZERO_DEG))
+    return np.asarray(np.clip(1.0 - ratio**2, 0.0, 1.0), dtype=np.float64)
 
 
 def _pixel_overlap(tan_offset: float) -> F64:

@@ -43,8 +43,13 @@ def test_on_axis_crab_within_half_arcmin_and_5_percent(simulate: Simulate) -> No
     result = search_scw(shadow, catalogue=[])
     assert len(result.detections) == 1
     found = result.detections[0]
-    assert angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0 < 0.5
-    assert abs(found.flux / expected_rate(model, CRAB, shadow.weight) - 1.0) < 0.05
+    offset = angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0
+    ratio = found.flux / expected_rate(model, CRAB, shadow.weight)
+    print(
+        f"on-axis Crab: {offset:.3f} arcmin off, rate {ratio:.4f} of the expected, {found.detsig:.0f} sigma"
+    )
+    assert offset < 0.5
+    assert abs(ratio - 1.0) < 0.05
     assert found.detsig > 300.0 and 0.0 < found.err_rad < 0.5
 
 
@@ -56,8 +61,10 @@ def test_faint_source_at_snr_above_30_within_half_arcmin(simulate: Simulate) -> 
     )
     for shadow in shadows:
         (found,) = search_scw(shadow, catalogue=[]).detections
+        offset = angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0
+        print(f"faint source: {found.detsig:.0f} sigma, {offset:.3f} arcmin off")
         assert found.detsig > 30.0
-        assert angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0 < 0.5
+        assert offset < 0.5
         assert abs(found.flux / expected_rate(model, faint, shadow.weight) - 1.0) < 3.0 / found.detsig + 0.02
 
 
@@ -73,11 +80,16 @@ def test_collimator_off_axis_loss_reproduced(tmp_path: Path, theta: float) -> No
     off_axis = float(np.degrees(np.arctan(np.hypot(u, v))))
     assert abs(off_axis - theta) < 0.05
     loss = float(collimator_response(off_axis)) * pif(float(u), float(v)).sum() / pif(0.0, 0.0).sum()
-    assert loss < 0.75
+    assert loss < 0.9  # at least a tenth lost, well beyond the 3 % tolerance below
     assert abs(crab_counts / on_axis / loss - 1.0) < 0.03
     # The analysis undoes the loss: on-axis equivalent rates stay within 5 %.
     shadow = shadowgram(with_crab[0], model, (3.0, 35.0))
     (found,) = search_scw(shadow, catalogue=[]).detections
+    offset = angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0
+    ratio = found.flux / expected_rate(model, CRAB, shadow.weight)
+    print(
+        f"{theta} deg: counts {crab_counts / on_axis:.4f} of on axis, model {loss:.4f}; rate {ratio:.4f}, {offset:.3f}'"
+    )
     assert abs(found.offaxis - theta) < 0.05
-    assert abs(found.flux / expected_rate(model, CRAB, shadow.weight) - 1.0) < 0.05
-    assert angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0 < 0.5
+    assert abs(ratio - 1.0) < 0.05
+    assert offset < 0.5
