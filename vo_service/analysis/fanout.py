@@ -11,6 +11,7 @@ read between results (and while waiting for one, on the cluster) and stops the r
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -31,12 +32,11 @@ _POLL = 0.25
 
 def in_dask_worker() -> bool:
     """True inside a task of a Dask worker (where ``distributed.worker_client()`` works)."""
-    try:
-        from distributed import get_worker
-    except ImportError:
+    distributed = sys.modules.get("distributed")
+    if distributed is None:  # a Dask worker has imported it; importing it elsewhere would only cost time
         return False
     try:
-        get_worker()
+        distributed.get_worker()
     except ValueError:
         return False
     return True

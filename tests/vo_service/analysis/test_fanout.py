@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -53,6 +55,15 @@ def test_outside_dask_pieces_run_in_this_process_until_aborted() -> None:
     stop[0] = True
     with pytest.raises(InstrumentFatalError, match="stopped after 1 of 3 pieces"):
         next(results)
+
+
+def test_outside_dask_the_question_does_not_import_distributed() -> None:
+    code = (
+        "import sys; from vo_service.analysis.fanout import in_dask_worker; "
+        "print(in_dask_worker(), 'distributed' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
 
 
 def test_the_plugin_context_of_a_job_maps(shared_store: JobStore, tmp_path: Path) -> None:
