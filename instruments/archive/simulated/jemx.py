@@ -55,9 +55,9 @@ NON_UNIFORMITY = 0.05
 SLICE_SECONDS = 100.0
 #: Bands (keV) stored per time slice; each is a run of whole channels.
 SLICE_BANDS = ((3.0, 10.0), (10.0, 20.0), (20.0, 35.0))
-#: Revision of the files (2: time slices; 3: the collimator's tan^2 law); part of the cache path, so files
+#: Revision of the files (2: time slices; 3: collimator tan^2 law; 4: detector blur); part of the cache path, so files
 #: made otherwise are never read.
-FILE_FORMAT = "3"
+FILE_FORMAT = "4"
 
 
 def _slices(exposure: float) -> F64:

@@ -1,10 +1,11 @@
 """Source positions refined on the JEM-X detector: a coarse-to-fine grid search of the shadowgram fit.
 
 The detector pitch equals the mask element, so the system PSF is nearly a pyramid one pixel wide at half
-height, and the chi-square gain of a source's shadow peaks in a cusp where its shadow edges fall on pixel
-edges.  The quadratic steps of ISGRI's ``refine_position`` (made for a PSF sampled by 2.4 pixels) stop short
-of such a cusp; here the best point of a 7 x 7 grid is kept at each of several shrinking steps, and the
-error ellipse comes from a quadratic fitted to the gains around the final position.
+height, and the chi-square gain of a source's shadow peaks sharply (rounded only over the detector's position
+resolution, a fifth of a pitch) where its shadow edges meet pixel edges.  The quadratic steps of ISGRI's
+``refine_position`` (made for a PSF sampled by 2.4 pixels) stop short of such a peak; here the best point of a
+7 x 7 grid is kept at each of several shrinking steps, and the error ellipse comes from a quadratic fitted to
+the gains around the final position.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Mosaics of JEM-X images (ISGRI's variance-weighted mosaic on 3.34 arcmin pixels): significance grows as
-the square root of the number of equal science windows, and a steady source's flux stays put."""
+the square root of the number of equal science windows, and a steady source's flux stays within the noise."""
 
 from __future__ import annotations
 
@@ -37,4 +37,5 @@ def test_significance_grows_as_root_n(tmp_path: Path) -> None:
     print("mosaic peaks (significance, flux):", peaks)
     for n in (2, 4, 8):
         assert abs(peaks[n][0] / peaks[1][0] / np.sqrt(n) - 1.0) < 0.1
-        assert abs(peaks[n][1] / peaks[1][1] - 1.0) < 0.03
+        # the single image's flux carries its noise: 1/significance of itself
+        assert abs(peaks[n][1] / peaks[1][1] - 1.0) < 3.0 / peaks[1][0]
