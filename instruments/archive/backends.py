@@ -13,8 +13,9 @@ from pathlib import Path
 
 from instruments.archive.base import ArchiveBackend, ChunkInfo
 from instruments.integral.isgri.model import IsgriModel
+from instruments.integral.jemx.model import JemxModel
 
-__all__ = ["isgri_archive"]
+__all__ = ["isgri_archive", "jemx_archive"]
 
 
 def isgri_archive(archive_dir: Path, pointings: Iterable[ChunkInfo]) -> ArchiveBackend[IsgriModel]:
@@ -22,3 +23,12 @@ def isgri_archive(archive_dir: Path, pointings: Iterable[ChunkInfo]) -> ArchiveB
     from instruments.archive.simulated.backend import SimulatedBackend
 
     return SimulatedBackend.in_archive(archive_dir, pointings)
+
+
+def jemx_archive(
+    archive_dir: Path, pointings: Iterable[ChunkInfo], *, unit: int
+) -> ArchiveBackend[JemxModel]:
+    """The archive of JEM-X ``unit`` (1 or 2) for ``pointings``, caching under ``archive_dir``."""
+    from instruments.archive.simulated.jemx_backend import JemxBackend
+
+    return JemxBackend(archive_dir, pointings, unit=unit)

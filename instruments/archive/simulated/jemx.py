@@ -32,6 +32,7 @@ from instruments.integral.isgri.frame import InstrumentFrame
 from instruments.integral.jemx.mask import DETECTOR_PIXELS, PITCH_MM, detector_disc
 from instruments.integral.jemx.model import JemxModel
 from instruments.integral.jemx.pif import COLLIMATOR_ZERO_DEG, collimator_response, pif
+from instruments.integral.jemx.scw import SLICE_BANDS, SLICE_SECONDS
 from instruments.integral.time import IJD_MJDREF, mjd_utc_to_ijd
 
 __all__ = [
@@ -52,9 +53,6 @@ CHANNEL_EDGES = np.array([3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0, 20.0, 
 BACKGROUND_RATE = 40.0
 BACKGROUND_SLOPE = 0.5
 NON_UNIFORMITY = 0.05
-SLICE_SECONDS = 100.0
-#: Bands (keV) stored per time slice; each is a run of whole channels.
-SLICE_BANDS = ((3.0, 10.0), (10.0, 20.0), (20.0, 35.0))
 #: Revision of the files (2: time slices; 3: collimator tan^2 law; 4: detector blur); part of the cache path, so files
 #: made otherwise are never read.
 FILE_FORMAT = "4"

@@ -28,8 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from pydantic import BaseModel
 
-from instruments.archive.base import ChunkInfo, angular_distance
-from instruments.archive.simulated.jemx_backend import JemxBackend
+from instruments.archive.backends import jemx_archive
+from instruments.archive.base import ArchiveBackend, ChunkInfo, angular_distance
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
 from instruments.integral.isgri.decode import SkyImage
@@ -266,7 +266,7 @@ class Image(AnalysisBase):
         unit = params.jemx_num
         pointings = chosen_pointings(params, ctx.archive_dir)
         ctx.logger.info("%d JEM-X%d science windows chosen", len(pointings), unit)
-        backend = JemxBackend(ctx.archive_dir, pointings, unit=unit)
+        backend = jemx_archive(ctx.archive_dir, pointings, unit=unit)
         model = backend.instrument_model(pointings[0].t_start)
         band = choose_band(model, params.E1_keV, params.E2_keV)
         mosaic = _mosaic(params.RA, params.DEC, pointings)
@@ -299,7 +299,7 @@ class Image(AnalysisBase):
 
 
 def science_windows(
-    ctx: RunContext, backend: JemxBackend, pointings: Sequence[ChunkInfo]
+    ctx: RunContext, backend: ArchiveBackend[JemxModel], pointings: Sequence[ChunkInfo]
 ) -> Iterator[JemxScienceWindow]:
     """The chosen ScWs read one by one, with progress; ``InstrumentFatalError`` when the run is stopped or a
     ScW cannot be read."""
@@ -338,7 +338,7 @@ class Spectrum(AnalysisBase):
     def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
         assert isinstance(params, SpectrumParameters)
         pointings = chosen_pointings(params, ctx.archive_dir)
-        backend = JemxBackend(ctx.archive_dir, pointings, unit=params.jemx_num)
+        backend = jemx_archive(ctx.archive_dir, pointings, unit=params.jemx_num)
         model = backend.instrument_model(pointings[0].t_start)
         targets = field_targets(params, pointings)
         weighted, inverse = np.zeros(model.n_channels), np.zeros(model.n_channels)

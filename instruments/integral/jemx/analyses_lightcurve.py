@@ -14,8 +14,7 @@ import numpy as np
 from astropy.io import fits
 from pydantic import BaseModel
 
-from instruments.archive.simulated.jemx import SLICE_BANDS, SLICE_SECONDS
-from instruments.archive.simulated.jemx_backend import JemxBackend
+from instruments.archive.backends import jemx_archive
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
 from instruments.integral.isgri.lightcurve import LightCurve
@@ -27,6 +26,7 @@ from instruments.integral.jemx.analyses import (
     science_windows,
 )
 from instruments.integral.jemx.lightcurve import extract_lightcurve
+from instruments.integral.jemx.scw import SLICE_BANDS, SLICE_SECONDS
 
 __all__ = ["Lightcurve", "sliced_band"]
 
@@ -65,7 +65,7 @@ class Lightcurve(AnalysisBase):
             )
         band = sliced_band(params.E1_keV, params.E2_keV)
         pointings = chosen_pointings(params, ctx.archive_dir)
-        backend = JemxBackend(ctx.archive_dir, pointings, unit=params.jemx_num)
+        backend = jemx_archive(ctx.archive_dir, pointings, unit=params.jemx_num)
         model = backend.instrument_model(pointings[0].t_start)
         target, *others = field_targets(params, pointings)
         parts: list[LightCurve] = []

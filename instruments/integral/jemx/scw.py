@@ -19,7 +19,12 @@ from instruments.integral.isgri.frame import InstrumentFrame
 from instruments.integral.isgri.scw import Shadowgram
 from instruments.integral.jemx.model import JemxModel
 
-__all__ = ["JemxScienceWindow", "counts_shadowgram", "read_scw", "shadowgram"]
+__all__ = ["SLICE_BANDS", "SLICE_SECONDS", "JemxScienceWindow", "counts_shadowgram", "read_scw", "shadowgram"]
+
+#: The archive's JEM-X file layout: counts are also kept per time slice of this length (s) ...
+SLICE_SECONDS = 100.0
+#: ... in these bands (keV), each a run of whole channels.
+SLICE_BANDS = ((3.0, 10.0), (10.0, 20.0), (20.0, 35.0))
 
 F64 = NDArray[np.float64]
 
