@@ -1,6 +1,7 @@
 """The ISGRI image analysis on a service whose jobs run on a Dask cluster (``MMVO_DASK_SCHEDULER``, a real
 scheduler and two one-thread workers): ten Crab pointings of revolution 665 to COMPLETED with the Crab within
-1 arcmin, the per-ScW work spread over both workers, as the scheduler's task stream shows."""
+1 arcmin, and a mosaic of 100 Crab pointings of revolutions 39-40, each with its per-ScW work spread over both
+workers, as the scheduler's task stream shows."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from astropy.io import fits
 from astropy.io.votable import parse
+from lxml import etree
 
 from tests.dask_cluster import cluster
 from tests.e2e.conftest import free_port, load_demo, service_environment, start_server, stop_server
@@ -38,33 +41,43 @@ def image(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ht
         stop_server(process)
 
 
-def test_crab_image_with_science_windows_on_both_workers(cluster: str, image: httpx.Client) -> None:
+def _run_on_cluster(
+    cluster: str, image: httpx.Client, request: dict[str, str], timeout: float
+) -> tuple[etree._Element, Counter[str]]:
+    """The job of ``request`` run to COMPLETED on the service; its document and its per-ScW tasks counted by
+    the worker that ran them, from the scheduler's task stream."""
     from distributed import Client
 
     with Client(cluster, timeout=30) as dask:
         dask.get_task_stream()  # the scheduler records the task stream from now on
         started = time.time()
-        created = image.post("", data={**REQUEST, "PHASE": "RUN"})
-        assert created.status_code == 303
+        created = image.post("", data={**request, "PHASE": "RUN"})
+        assert created.status_code == 303, created.text
         job_url = str(created.headers["location"])
         job_id = job_url.rstrip("/").rsplit("/", 1)[1]
         job = _job(image, job_url)
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + timeout
         while _phase(job) not in {"COMPLETED", "ERROR", "ABORTED"} and time.monotonic() < deadline:
             job = _job(image, job_url, WAIT="10")
         assert _phase(job) == "COMPLETED", (
-            image.get(f"{job_url}/error").text if _phase(job) == "ERROR" else ""
+            image.get(f"{job_url}/error").text if _phase(job) == "ERROR" else _phase(job)
         )
         print(
-            f"isgri/image of 10 ScWs on the cluster: COMPLETED {time.time() - started:.1f} s after creation"
+            f"isgri/image of {request['max_pointings']} ScWs on the cluster: COMPLETED "
+            f"{time.time() - started:.1f} s after creation"
         )
         stream = dask.get_task_stream(start=started - 1.0)
         workers = set(dask.scheduler_info()["workers"])
-
+    assert len(workers) == 2
     per_scw = Counter(str(t["worker"]) for t in stream if str(t["key"]).startswith(f"image_scw-{job_id}-"))
     print(f"per-ScW tasks by worker: {dict(per_scw)}")
+    assert set(per_scw) == workers
+    return job, per_scw
+
+
+def test_crab_image_with_science_windows_on_both_workers(cluster: str, image: httpx.Client) -> None:
+    job, per_scw = _run_on_cluster(cluster, image, REQUEST, timeout=180)
     assert sum(per_scw.values()) == 10
-    assert set(per_scw) == workers and len(workers) == 2
 
     results = {
         r.get("id"): r.get(f"{{{NS['xlink']}}}href") or "" for r in job.findall("uws:results/uws:result", NS)
@@ -77,6 +90,20 @@ def test_crab_image_with_science_windows_on_both_workers(cluster: str, image: ht
     offset = _separation_arcmin(float(crab["ra"][0]), float(crab["dec"][0]))
     print(f"Crab found {offset:.3f} arcmin from its position, at {float(crab['significance'][0]):.0f} sigma")
     assert offset < 1.0
+
+
+def test_a_100_scw_mosaic_runs_on_both_workers(cluster: str, image: httpx.Client) -> None:
+    # Revolutions 39 and 40 (2003 February) give 160 pointings within 5 deg of the Crab; the 100 nearest.
+    request = {**REQUEST, "T_format": "mjd", "T1": "52678.0", "T2": "52683.6", "max_pointings": "100"}
+    job, per_scw = _run_on_cluster(cluster, image, request, timeout=900)
+    assert sum(per_scw.values()) == 100
+    # Both workers took a real share, not a token task each.
+    assert min(per_scw.values()) >= 20, per_scw
+    results = {
+        r.get("id"): r.get(f"{{{NS['xlink']}}}href") or "" for r in job.findall("uws:results/uws:result", NS)
+    }
+    with fits.open(io.BytesIO(image.get(results["image"]).content)) as hdus:
+        assert hdus[0].header["NSCW"] == 100
 
 
 def test_an_abort_stops_the_science_windows_in_flight(cluster: str, image: httpx.Client) -> None:

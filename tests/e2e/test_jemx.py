@@ -73,3 +73,51 @@ def test_bad_unit_refused_by_name(client: httpx.Client) -> None:
     created = client.post("", data={**REQUEST, "jemx_num": "3"})
     assert created.status_code == 400
     assert "jemx_num" in created.text
+
+
+def _completed(client: httpx.Client, path: str, request: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+    """The results (href, mime-type) by id of a job run to COMPLETED on ``path``."""
+    created = client.post(path, data={**request, "PHASE": "RUN"})
+    assert created.status_code == 303, created.text
+    job_url = str(created.headers["location"])
+    job = _job(client, job_url)
+    deadline = time.monotonic() + 120
+    while _phase(job) not in {"COMPLETED", "ERROR", "ABORTED"} and time.monotonic() < deadline:
+        job = _job(client, job_url, WAIT="10")
+    assert _phase(job) == "COMPLETED", etree.tostring(job).decode()
+    return {
+        str(r.get("id")): (r.get(f"{{{NS['xlink']}}}href") or "", r.get("mime-type"))
+        for r in job.findall("uws:results/uws:result", NS)
+    }
+
+
+def test_crab_jemx_spectrum_job(live: LiveService) -> None:
+    with httpx.Client(base_url=f"{live.url}/analysis/jemx", timeout=60) as client:
+        results = _completed(client, "spectrum", {**REQUEST, "max_pointings": "3"})
+        assert set(results) == {"spectrum", "arf", "rmf", "preview"}
+        assert {mime for _, mime in results.values()} == {"application/fits", "image/png"}
+        with fits.open(io.BytesIO(client.get(results["spectrum"][0]).content)) as hdus:
+            header = hdus["SPECTRUM"].header
+            print(
+                f"JEM-X2 Crab spectrum over HTTP: index {header['PL_INDEX']:.3f} +- {header['PL_IDXER']:.3f}"
+            )
+            assert header["INSTRUME"] == "JMX2" and header["TIMESYS"] == "TT"
+            assert abs(header["PL_INDEX"] - 2.0) < 0.1
+        preview = client.get(results["preview"][0])
+        assert preview.headers["content-type"] == "image/png" and preview.content.startswith(PNG_SIGNATURE)
+
+
+def test_crab_jemx_lightcurve_job(live: LiveService) -> None:
+    with httpx.Client(base_url=f"{live.url}/analysis/jemx", timeout=60) as client:
+        results = _completed(client, "lightcurve", {**REQUEST, "max_pointings": "2", "time_bin": "500"})
+        assert set(results) == {"lightcurve", "preview"}
+        with fits.open(io.BytesIO(client.get(results["lightcurve"][0]).content)) as hdus:
+            rate = hdus["RATE"]
+            assert rate.header["INSTRUME"] == "JMX2" and rate.header["TIMESYS"] == "TT"
+            assert rate.data["TIMEDEL"] == pytest.approx(500.0 / 86400.0)
+            print(
+                f"JEM-X2 Crab light curve over HTTP: {len(rate.data)} bins, mean {rate.data['RATE'].mean():.1f}"
+            )
+            assert len(rate.data) > 4 and (rate.data["RATE"] > 0).all()
+        preview = client.get(results["preview"][0])
+        assert preview.headers["content-type"] == "image/png" and preview.content.startswith(PNG_SIGNATURE)

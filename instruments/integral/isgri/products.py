@@ -30,6 +30,7 @@ from instruments.integral.time import IJD_MJDREF
 __all__ = [
     "CatalogSource",
     "add_parameters",
+    "spectrum_cards",
     "write_catalog",
     "write_image",
     "write_lightcurve",
@@ -170,17 +171,24 @@ def write_spectrum(
     the time range (IJD) and, when there is one, the forward-folded power-law fit."""
     pha, rmf, arf = write_ogip_spectrum(spectrum, directory, "isgri_spectrum")
     with fits.open(pha, mode="update") as hdus:
-        header = hdus["SPECTRUM"].header
-        _time_cards(header, *times)
-        if fit is not None:
-            header["PL_INDEX"] = (fit.index, "power-law photon index (forward-folded fit)")
-            header["PL_IDXER"] = (fit.index_err, "1-sigma error of PL_INDEX")
-            header["PL_NORM"] = (fit.norm, "[ph/cm2/s/keV] power-law flux at 100 keV")
-            header["PL_NRMER"] = (fit.norm_err, "1-sigma error of PL_NORM")
-            header["PL_CHI2"] = (fit.chi2, "chi-square of the fit")
-            header["PL_DOF"] = (fit.dof, "degrees of freedom of the fit")
-        add_parameters(header, params)
+        spectrum_cards(hdus["SPECTRUM"].header, params=params, times=times, fit=fit)
     return pha, rmf, arf
+
+
+def spectrum_cards(
+    header: fits.Header, *, params: BaseModel, times: tuple[float, float], fit: PowerLawFit | None
+) -> None:
+    """What a PHA header says beyond OGIP's keywords: time system and range (IJD), the forward-folded
+    power-law fit when there is one, and the request's parameters (for JEM-X's PHA files too)."""
+    _time_cards(header, *times)
+    if fit is not None:
+        header["PL_INDEX"] = (fit.index, "power-law photon index (forward-folded fit)")
+        header["PL_IDXER"] = (fit.index_err, "1-sigma error of PL_INDEX")
+        header["PL_NORM"] = (fit.norm, "[ph/cm2/s/keV] power-law flux at 100 keV")
+        header["PL_NRMER"] = (fit.norm_err, "1-sigma error of PL_NORM")
+        header["PL_CHI2"] = (fit.chi2, "chi-square of the fit")
+        header["PL_DOF"] = (fit.dof, "degrees of freedom of the fit")
+    add_parameters(header, params)
 
 
 def write_lightcurve(curve: LightCurve, path: Path, *, params: BaseModel, times: tuple[float, float]) -> Path:

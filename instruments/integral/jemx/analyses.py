@@ -1,4 +1,4 @@
-"""``jemx/image`` and ``jemx/spectrum``.
+"""``jemx/image``, and what the JEM-X analyses share: parameters, pointings, the ScWs read in turn.
 
 ``jemx/image`` is a variance-weighted mosaic of one JEM-X unit's science windows and the sources found in it.
 
@@ -8,10 +8,6 @@ sources in the field, finds new ones down to ``detection_threshold`` and removes
 the mosaic takes that cleaned image with each found source's own decoded peak put back.  The source list
 groups the per-ScW detections (by reference name, else by position), with positions and fluxes averaged with
 inverse-variance weights, and keeps a source whose combined significance reaches the threshold.
-
-``jemx/spectrum`` fits the target and the reference sources the unit can see together in every channel of
-every chosen ScW (``spectrum.extract_spectra``), sums the ScWs with inverse-variance weights, fits a
-forward-folded power law, and writes OGIP PHA, RMF and ARF files.
 """
 
 from __future__ import annotations
@@ -24,8 +20,6 @@ from typing import ClassVar
 import numpy as np
 from astropy.io import fits
 from astropy.io.votable import parse
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from pydantic import BaseModel
 
 from instruments.archive.backends import jemx_archive
@@ -34,16 +28,15 @@ from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
 from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
-from instruments.integral.isgri.products import CatalogSource, add_parameters, write_catalog, write_image
+from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image
 from instruments.integral.isgri.search import Detection, SearchResult
 from instruments.integral.isgri.selection import choose_pointings
-from instruments.integral.isgri.spectrum import SourceSpectrum, fit_power_law
 from instruments.integral.isgri.spectrum import Target as SpectralTarget
 from instruments.integral.jemx.mask import SKY_PIXEL_DEG
 from instruments.integral.jemx.model import JemxModel
 from instruments.integral.jemx.scw import JemxScienceWindow, read_scw, shadowgram
 from instruments.integral.jemx.search import search_scw
-from instruments.integral.jemx.spectrum import extract_spectra, write_ogip_spectrum
+from instruments.integral.previews import significance_preview
 from instruments.integral.scw_index import INDEX_PATH, read_index
 from instruments.parameters import (
     EnergyBand,
@@ -64,7 +57,6 @@ __all__ = [
     "ImageParameters",
     "JemxBand",
     "LightcurveParameters",
-    "Spectrum",
     "SpectrumParameters",
     "choose_band",
     "chosen_pointings",
@@ -229,26 +221,6 @@ def _relabel(image_path: Path, catalog_path: Path, unit: int, band: tuple[float,
     votable.to_xml(str(catalog_path))
 
 
-def _preview(path: Path, image: SkyImage, sources: Sequence[CatalogSource], unit: int) -> None:
-    figure = Figure(figsize=(7.5, 6.5))
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot(projection=image.wcs)
-    covered = np.isfinite(image.variance) & (image.exposure > 0.0)
-    shown = axes.imshow(np.where(covered, image.significance, np.nan), origin="lower", vmin=-3.0, vmax=10.0)
-    figure.colorbar(shown, ax=axes, label="significance (sigma)")
-    world = axes.get_transform("icrs")
-    for s in sources:
-        colour = "red" if s.new_source else "white"
-        axes.scatter([s.ra], [s.dec], transform=world, s=120, facecolors="none", edgecolors=colour)
-        axes.text(s.ra, s.dec, f"  {s.name}", transform=world, color=colour, fontsize=8)
-    axes.set_xlabel("RA (ICRS)")
-    axes.set_ylabel("Dec (ICRS)")
-    axes.set_title(f"JEM-X{unit} {image.band[0]:g}-{image.band[1]:g} keV significance mosaic")
-    temporary = path.with_name(f".{path.name}.part")
-    figure.savefig(temporary, format="png", dpi=90)
-    temporary.replace(path)
-
-
 class Image(AnalysisBase):
     """JEM-X mosaic image and source catalogue (see the module docstring)."""
 
@@ -289,7 +261,7 @@ class Image(AnalysisBase):
         write_image(image_path, image, params=params, times=times, n_scw=len(pointings))
         write_catalog(catalog_path, sources, band=band)
         _relabel(image_path, catalog_path, unit, band)
-        _preview(preview_path, image, sources, unit)
+        significance_preview(preview_path, image, sources, instrument=f"JEM-X{unit}")
         what = f"JEM-X{unit}, {band[0]:g}-{band[1]:g} keV, {len(pointings)} science windows"
         return [
             ProductFile("image", image_path, "application/fits", f"mosaic image, {what}"),
@@ -322,68 +294,3 @@ def field_targets(params: Target, pointings: Sequence[ChunkInfo]) -> list[Spectr
         and any(angular_distance(ref.ra, ref.dec, p.ra, p.dec) < FIELD_HALF_WIDTH for p in pointings)
     ]
     return [SpectralTarget(params.src_name, params.RA, params.DEC), *others]
-
-
-class Spectrum(AnalysisBase):
-    """JEM-X spectrum of the target (see the module docstring)."""
-
-    title = "JEM-X spectrum"
-    description = (
-        "Count spectrum of the target (src_name at RA, DEC) from the chosen science windows of JEM-X unit "
-        "jemx_num, fitted together with the reference sources in the field: OGIP PHA with RMF and ARF, with "
-        "a forward-folded power law in the PHA header"
-    )
-    Parameters: ClassVar[type[BaseModel]] = SpectrumParameters
-
-    def run(self, params: BaseModel, ctx: RunContext) -> list[ProductFile]:
-        assert isinstance(params, SpectrumParameters)
-        pointings = chosen_pointings(params, ctx.archive_dir)
-        backend = jemx_archive(ctx.archive_dir, pointings, unit=params.jemx_num)
-        model = backend.instrument_model(pointings[0].t_start)
-        targets = field_targets(params, pointings)
-        weighted, inverse = np.zeros(model.n_channels), np.zeros(model.n_channels)
-        exposure, area = 0.0, np.zeros_like(model.arf_pixel)
-        times = (np.inf, -np.inf)
-        for scw in science_windows(ctx, backend, pointings):
-            found = extract_spectra(scw, model, targets).get(params.src_name)
-            if found is None:
-                continue
-            weighted += found.rate * found.error**-2
-            inverse += found.error**-2
-            exposure += found.exposure
-            area += found.arf * found.exposure
-            times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
-        if exposure <= 0.0:
-            raise InstrumentUsageError(
-                f"the target (RA={params.RA:g}, DEC={params.DEC:g}) is in the field of none of the "
-                f"{len(pointings)} JEM-X{params.jemx_num} science windows chosen: change RA and DEC, radius "
-                "or scw_list"
-            )
-        spectrum = SourceSpectrum(
-            params.src_name, weighted / inverse, inverse**-0.5, exposure, area / exposure, model
-        )
-        ctx.progress(0.9, "fitting a power law; writing the products")
-        pha, rmf, arf = write_ogip_spectrum(spectrum, ctx.workdir, unit=params.jemx_num)
-        with fits.open(pha, mode="update") as hdus:
-            header = hdus["SPECTRUM"].header
-            header["TIMESYS"] = ("TT", "INTEGRAL Julian Date (IJD) is TT")
-            header["MJDREF"] = (51544.0, "MJD (TT) of IJD 0")
-            header["TSTART"] = (times[0], "[d] IJD start of the first science window")
-            header["TSTOP"] = (times[1], "[d] IJD stop of the last science window")
-            header["ORIGIN"] = ("MMVO", "from a SIMULATED archive")
-            try:
-                fit = fit_power_law(spectrum)
-                header["PL_INDEX"] = (fit.index, "power-law photon index (forward-folded fit)")
-                header["PL_IDXER"] = (fit.index_err, "1-sigma error of PL_INDEX")
-                header["PL_NORM"] = (fit.norm, "[ph/cm2/s/keV] power-law flux at 100 keV")
-                header["PL_CHI2"] = (fit.chi2, "chi-square of the fit")
-                header["PL_DOF"] = (fit.dof, "degrees of freedom of the fit")
-            except ValueError as exc:
-                ctx.logger.info("no power-law fit: %s", exc)
-            add_parameters(header, params)
-        what = f"{params.src_name}, JEM-X{params.jemx_num}, {exposure / 1000.0:.1f} ks"
-        return [
-            ProductFile("spectrum", pha, "application/fits", f"OGIP PHA spectrum of {what}"),
-            ProductFile("arf", arf, "application/fits", "OGIP ancillary response (effective area)"),
-            ProductFile("rmf", rmf, "application/fits", "OGIP redistribution matrix"),
-        ]

@@ -27,6 +27,7 @@ from instruments.integral.jemx.analyses import (
 )
 from instruments.integral.jemx.lightcurve import extract_lightcurve
 from instruments.integral.jemx.scw import SLICE_BANDS, SLICE_SECONDS
+from instruments.integral.previews import lightcurve_preview
 
 __all__ = ["Lightcurve", "sliced_band"]
 
@@ -51,7 +52,8 @@ class Lightcurve(AnalysisBase):
     description = (
         "Light curve of the target (src_name at RA, DEC) from the chosen science windows of JEM-X unit "
         "jemx_num in time_bin bins (a multiple of 100 s), in the time-sliced band nearest to E1_keV-E2_keV, "
-        "fitted with the reference sources in the field: OGIP RATE table (TIME IJD, RATE, ERROR, FRACEXP)"
+        "fitted with the reference sources in the field: OGIP RATE table (TIME IJD, RATE, ERROR, FRACEXP) and a "
+        "PNG preview"
     )
     Parameters: ClassVar[type[BaseModel]] = LightcurveParameters
 
@@ -97,7 +99,10 @@ class Lightcurve(AnalysisBase):
             header["INSTRUME"] = f"JMX{params.jemx_num}"
             header["DETNAM"] = "JEM-X"
             header["ORIGIN"] = ("MMVO", "from a SIMULATED archive")
-        what = (
-            f"{target.name}, JEM-X{params.jemx_num}, {band[0]:g}-{band[1]:g} keV, {params.time_bin:g} s bins"
-        )
-        return [ProductFile("lightcurve", path, "application/fits", f"OGIP light curve of {what}")]
+        instrument = f"JEM-X{params.jemx_num}"
+        preview = lightcurve_preview(ctx.workdir / "jemx_lightcurve.png", curve, instrument=instrument)
+        what = f"{target.name}, {instrument}, {band[0]:g}-{band[1]:g} keV, {params.time_bin:g} s bins"
+        return [
+            ProductFile("lightcurve", path, "application/fits", f"OGIP light curve of {what}"),
+            ProductFile("preview", preview, "image/png", f"light curve of {what}"),
+        ]

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from instruments.base import Analysis
-from instruments.integral.jemx.analyses import Image, Spectrum
+from instruments.integral.jemx.analyses import Image
 from instruments.integral.jemx.analyses_lightcurve import Lightcurve
+from instruments.integral.jemx.analyses_spectrum import Spectrum
 
 __all__ = ["Jemx"]
 

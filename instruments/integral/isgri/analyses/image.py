@@ -47,7 +47,6 @@ from instruments.integral.isgri.locate import R90_PER_SIGMA, gaussian_peak
 from instruments.integral.isgri.mask import SKY_PIXEL_DEG
 from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
-from instruments.integral.isgri.previews import significance_preview
 from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image
 from instruments.integral.isgri.scw import shadowgram
 from instruments.integral.isgri.search import (
@@ -58,6 +57,7 @@ from instruments.integral.isgri.search import (
     search_scw,
 )
 from instruments.integral.isgri.spectrum import Target, in_field
+from instruments.integral.previews import significance_preview
 from instruments.reference import REFERENCE_SOURCES
 
 __all__ = ["Image", "ScwImage", "ScwTask", "choose_band", "image_scw"]
@@ -325,7 +325,7 @@ class Image(AnalysisBase):
         workdir = ctx.workdir
         write_image(workdir / "isgri_image.fits", image, params=params, times=times, n_scw=len(pointings))
         write_catalog(workdir / "isgri_catalog.xml", sources, band=band)
-        significance_preview(workdir / "isgri_image.png", image, sources)
+        significance_preview(workdir / "isgri_image.png", image, sources, instrument="ISGRI")
         what = f"{band[0]:g}-{band[1]:g} keV, {len(pointings)} science windows"
         return [
             ProductFile("image", workdir / "isgri_image.fits", "application/fits", f"mosaic image, {what}"),

@@ -24,9 +24,9 @@ from instruments.integral.isgri.analyses.common import (
     target_not_seen,
 )
 from instruments.integral.isgri.lightcurve import LightCurve, extract_lightcurve
-from instruments.integral.isgri.previews import lightcurve_preview
 from instruments.integral.isgri.products import write_lightcurve
 from instruments.integral.isgri.spectrum import Target
+from instruments.integral.previews import lightcurve_preview
 
 __all__ = ["Lightcurve", "choose_sliced_band"]
 
@@ -89,7 +89,7 @@ class Lightcurve(AnalysisBase):
         curve = LightCurve(target.name, band, *(c[order] for c in columns))
         ctx.progress(0.9, f"{curve.time.size} bins; writing the products")
         path = write_lightcurve(curve, ctx.workdir / "isgri_lightcurve.fits", params=params, times=times)
-        preview = lightcurve_preview(ctx.workdir / "isgri_lightcurve.png", curve)
+        preview = lightcurve_preview(ctx.workdir / "isgri_lightcurve.png", curve, instrument="ISGRI")
         what = f"{target.name}, {band[0]:g}-{band[1]:g} keV, {params.time_bin:g} s bins"
         return [
             ProductFile("lightcurve", path, "application/fits", f"OGIP light curve of {what}"),

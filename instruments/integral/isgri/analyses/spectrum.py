@@ -23,7 +23,6 @@ from instruments.integral.isgri.analyses.common import (
     open_archive,
     target_not_seen,
 )
-from instruments.integral.isgri.previews import spectrum_preview
 from instruments.integral.isgri.products import write_spectrum
 from instruments.integral.isgri.spectrum import (
     PowerLawFit,
@@ -32,6 +31,7 @@ from instruments.integral.isgri.spectrum import (
     extract_spectra,
     fit_power_law,
 )
+from instruments.integral.previews import spectrum_preview
 
 __all__ = ["Spectrum"]
 
@@ -86,7 +86,7 @@ class Spectrum(AnalysisBase):
             ctx.logger.info("no power-law fit: %s", exc)
             fit = None
         pha, rmf, arf = write_spectrum(spectrum, ctx.workdir, params=params, times=times, fit=fit)
-        preview = spectrum_preview(ctx.workdir / "isgri_spectrum.png", spectrum, fit)
+        preview = spectrum_preview(ctx.workdir / "isgri_spectrum.png", spectrum, fit, instrument="ISGRI")
         what = f"{target.name}, {exposure / 1000.0:.1f} ks"
         return [
             ProductFile("spectrum", pha, "application/fits", f"OGIP PHA spectrum of {what}"),

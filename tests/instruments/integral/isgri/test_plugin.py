@@ -16,8 +16,8 @@ from instruments.base import ProductFile
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
 from instruments.integral.isgri.analyses import Image, Lightcurve, Spectrum
 from instruments.integral.isgri.plugin import Isgri
-from instruments.integral.isgri.previews import PNG_SIGNATURE
 from instruments.integral.isgri.selection import choose_pointings
+from instruments.integral.previews import PNG_SIGNATURE
 from instruments.integral.scw_index import write_index
 from instruments.local import LocalRunContext, run_analysis
 from instruments.parameters import parse_parameters

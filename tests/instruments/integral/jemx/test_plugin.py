@@ -14,6 +14,7 @@ from instruments.archive.base import angular_distance
 from instruments.base import ProductFile
 from instruments.errors import InstrumentUsageError
 from instruments.integral.jemx.plugin import Jemx
+from instruments.integral.previews import PNG_SIGNATURE
 from instruments.integral.scw_index import write_index
 from instruments.local import LocalRunContext
 from instruments.parameters import parse_parameters
@@ -75,7 +76,7 @@ def test_image_of_unit_2_finds_the_crab(workdir: Path) -> None:
     offset = angular_distance(float(crab["ra"][0]), float(crab["dec"][0]), *CRAB_POSITION) * 60.0
     print(f"jemx/image: Crab {offset:.3f} arcmin off, {float(crab['significance'][0]):.0f} sigma")
     assert offset < 0.5
-    assert products["preview"].path.read_bytes().startswith(b"\x89PNG")
+    assert products["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
 
 
 def test_unit_without_good_time_refused(workdir: Path) -> None:
@@ -89,7 +90,8 @@ def test_spectrum_of_the_crab_with_ogip_files(workdir: Path) -> None:
     spectrum = Jemx.products["spectrum"]()
     params = parse_parameters(spectrum.Parameters, {**CRAB, **WINDOW, "jemx_num": "2"})
     products = {p.result_id: p for p in spectrum.run(params, LocalRunContext(workdir))}
-    assert set(products) == {"spectrum", "arf", "rmf"}
+    assert set(products) == {"spectrum", "arf", "rmf", "preview"}
+    assert products["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
     with fits.open(products["spectrum"].path) as hdus:
         header = hdus["SPECTRUM"].header
         assert header["INSTRUME"] == "JMX2" and header["ANCRFILE"] == products["arf"].path.name
@@ -103,8 +105,10 @@ def test_spectrum_of_the_crab_with_ogip_files(workdir: Path) -> None:
 def test_lightcurve_of_the_crab_and_a_bad_time_bin(workdir: Path) -> None:
     lightcurve = Jemx.products["lightcurve"]()
     params = parse_parameters(lightcurve.Parameters, {**CRAB, **WINDOW, "jemx_num": "2", "time_bin": "300"})
-    (product,) = lightcurve.run(params, LocalRunContext(workdir))
-    with fits.open(product.path) as hdus:
+    products = {p.result_id: p for p in lightcurve.run(params, LocalRunContext(workdir))}
+    assert set(products) == {"lightcurve", "preview"}
+    assert products["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
+    with fits.open(products["lightcurve"].path) as hdus:
         rate = hdus["RATE"]
         assert (
             rate.header["INSTRUME"] == "JMX2" and rate.header["E_MIN"] == 3.0 and rate.header["E_MAX"] == 20.0

@@ -1,9 +1,9 @@
-"""PNG previews of the ISGRI products, for galleries and job pages: a look, not the data.
+"""PNG previews of the INTEGRAL products (ISGRI and JEM-X), for galleries and job pages: a look, not the data.
 
 Figures are built with matplotlib's object API on the Agg canvas (``Figure`` without pyplot), so nothing
 touches a display or pyplot's global state, and worker processes can draw side by side.  The mosaic is shown
 in significance with sky axes from its WCS and the found sources circled and named; spectra and light curves
-with their errors.
+with their errors.  ``instrument`` is the label of the titles (``ISGRI``, ``JEM-X1``, ...).
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def _save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def significance_preview(path: Path, image: SkyImage, sources: Sequence[CatalogSource]) -> Path:
+def significance_preview(
+    path: Path, image: SkyImage, sources: Sequence[CatalogSource], *, instrument: str
+) -> Path:
     """The mosaic's significance on sky axes (ICRS), sources circled: reference ones in white, new in red."""
     figure = Figure(figsize=(7.5, 6.5))
     axes = figure.add_subplot(projection=image.wcs)
@@ -50,11 +52,13 @@ def significance_preview(path: Path, image: SkyImage, sources: Sequence[CatalogS
         axes.text(source.ra, source.dec, f"  {source.name}", transform=world, color=colour, fontsize=8)
     axes.set_xlabel("RA (ICRS)")
     axes.set_ylabel("Dec (ICRS)")
-    axes.set_title(f"ISGRI {image.band[0]:g}-{image.band[1]:g} keV significance mosaic")
+    axes.set_title(f"{instrument} {image.band[0]:g}-{image.band[1]:g} keV significance mosaic")
     return _save(figure, path)
 
 
-def spectrum_preview(path: Path, spectrum: SourceSpectrum, fit: PowerLawFit | None) -> Path:
+def spectrum_preview(
+    path: Path, spectrum: SourceSpectrum, fit: PowerLawFit | None, *, instrument: str
+) -> Path:
     """Count-rate spectrum per keV with errors, and the folded power law when there is a fit."""
     edges = spectrum.model.channel_edges
     centres, widths = np.sqrt(edges[:-1] * edges[1:]), np.diff(edges)
@@ -80,17 +84,17 @@ def spectrum_preview(path: Path, spectrum: SourceSpectrum, fit: PowerLawFit | No
         axes.set_yscale("log")
     axes.set_xlabel("Energy (keV)")
     axes.set_ylabel("Rate (counts s$^{-1}$ keV$^{-1}$, on-axis equivalent)")
-    axes.set_title(f"ISGRI spectrum of {spectrum.name}, {spectrum.exposure / 1000.0:.1f} ks")
+    axes.set_title(f"{instrument} spectrum of {spectrum.name}, {spectrum.exposure / 1000.0:.1f} ks")
     axes.legend()
     return _save(figure, path)
 
 
-def lightcurve_preview(path: Path, curve: LightCurve) -> Path:
+def lightcurve_preview(path: Path, curve: LightCurve, *, instrument: str) -> Path:
     """Rate against time (IJD) with errors."""
     figure = Figure(figsize=(8.0, 4.5))
     axes = figure.add_subplot()
     axes.errorbar(curve.time, curve.rate, xerr=curve.timedel / 2.0, yerr=curve.error, fmt="o", markersize=3)
     axes.set_xlabel("Time (IJD, TT)")
     axes.set_ylabel("Rate (counts s$^{-1}$, on-axis equivalent)")
-    axes.set_title(f"ISGRI {curve.band[0]:g}-{curve.band[1]:g} keV light curve of {curve.name}")
+    axes.set_title(f"{instrument} {curve.band[0]:g}-{curve.band[1]:g} keV light curve of {curve.name}")
     return _save(figure, path)
