@@ -3,12 +3,18 @@ job (phase, RUN, WAIT, results, execution duration, DELETE), which is what a pyv
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
 import pyvo
+from astropy.io import fits
+from astropy.io.votable import parse
+from astropy.wcs import WCS
 from pyvo.dal.exceptions import DALQueryError, DALServiceError
 
 from tests.e2e.conftest import LiveService
+from tests.e2e.test_isgri import REQUEST, _separation_arcmin
 
 pytestmark = [
     pytest.mark.e2e,
@@ -44,3 +50,29 @@ def test_pyvo_reads_the_reason_of_a_failed_analysis(live: LiveService) -> None:
     with pytest.raises(DALQueryError, match=r"the run failed as asked \(fail=fatal\)"):
         job.raise_if_error()
     job.delete()
+
+
+def test_pyvo_drives_the_crab_image(live: LiveService) -> None:
+    """The acceptance's Crab image through pyvo: created with a POST (pyvo creates TAP jobs only), then run,
+    awaited, read and deleted through pyvo's job object; the catalogue read with astropy from its result URL."""
+    created = httpx.post(f"{live.url}/analysis/isgri/image", data=REQUEST, timeout=30)
+    assert created.status_code == 303
+    job = pyvo.dal.AsyncTAPJob(created.headers["location"])
+    assert job.phase == "PENDING"
+    job.run()
+    job.wait(timeout=180)
+    job.raise_if_error()
+    assert job.phase == "COMPLETED"
+    results = {result.id_: result.href for result in job.results}
+    assert {"image", "catalog", "preview"} <= set(results)
+    with fits.open(io.BytesIO(httpx.get(results["image"], timeout=30).content)) as hdus:
+        assert WCS(hdus["FLUX"].header).has_celestial
+    catalog = httpx.get(results["catalog"], timeout=30).content
+    rows = parse(io.BytesIO(catalog), verify="exception").get_first_table().to_table()
+    crab = rows[rows["name"] == "Crab"]
+    offset = _separation_arcmin(float(crab["ra"][0]), float(crab["dec"][0]))
+    print(f"through pyvo: Crab {offset:.3f} arcmin from its position")
+    assert offset < 1.0
+    job.delete()
+    with pytest.raises(DALServiceError):
+        _ = job.phase
