@@ -38,6 +38,13 @@ class LightCurve:
     error: F64
     fracexp: F64
 
+    def within(self, start: float, stop: float) -> LightCurve:
+        """The bins whose centres lie in [start, stop] (IJD): what a requested time range asks for, when the
+        science windows chosen for it reach beyond it."""
+        keep = (self.time >= start) & (self.time <= stop)
+        columns = (self.time, self.timedel, self.rate, self.error, self.fracexp)
+        return LightCurve(self.name, self.band, *(np.ascontiguousarray(c[keep]) for c in columns))
+
 
 def extract_lightcurve(
     scws: Sequence[ScienceWindow],

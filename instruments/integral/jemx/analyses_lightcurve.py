@@ -3,7 +3,8 @@
 In every chosen ScW the target and the reference sources the unit sees are fitted over the whole ScW, then
 the target alone in every ``time_bin`` with the others held at their ScW means (``lightcurve``).  The band is
 the run of the archive's time-sliced bands (3-10, 10-20, 20-35 keV) nearest to E1_keV-E2_keV, and
-``time_bin`` a whole number of its 100 s slices.
+``time_bin`` a whole number of its 100 s slices.  Bins whose centres fall outside T1-T2 are left out (unless
+the science windows are an explicit ``scw_list``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from instruments.archive.backends import jemx_archive
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
+from instruments.integral.isgri.analyses.common import bins_outside
 from instruments.integral.isgri.lightcurve import LightCurve
 from instruments.integral.isgri.products import write_lightcurve
 from instruments.integral.jemx.analyses import (
@@ -28,6 +30,7 @@ from instruments.integral.jemx.analyses import (
 from instruments.integral.jemx.lightcurve import extract_lightcurve
 from instruments.integral.jemx.scw import SLICE_BANDS, SLICE_SECONDS
 from instruments.integral.previews import lightcurve_preview
+from instruments.integral.time import mjd_utc_to_ijd
 
 __all__ = ["Lightcurve", "sliced_band"]
 
@@ -88,6 +91,10 @@ class Lightcurve(AnalysisBase):
             for name in ("time", "timedel", "rate", "error", "fracexp")
         ]
         curve = LightCurve(target.name, band, *columns)
+        if not params.scw_list:
+            curve = curve.within(*(float(t) for t in mjd_utc_to_ijd(params.mjd_range)))
+            if not curve.time.size:
+                raise bins_outside(params)
         times = (
             float(curve.time[0] - curve.timedel[0] / 2.0),
             float(curve.time[-1] + curve.timedel[-1] / 2.0),

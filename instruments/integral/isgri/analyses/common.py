@@ -43,6 +43,7 @@ __all__ = [
     "Observation",
     "ScwRef",
     "SpectrumParameters",
+    "bins_outside",
     "field_sources",
     "observations",
     "open_archive",
@@ -218,4 +219,13 @@ def target_not_seen(params: Target, n_scw: int) -> InstrumentUsageError:
     return InstrumentUsageError(
         f"the target (RA={params.RA:g}, DEC={params.DEC:g}) is in the field of none of the {n_scw} science "
         "windows chosen: change RA and DEC, radius or scw_list"
+    )
+
+
+def bins_outside(params: TimeWindow) -> InstrumentUsageError:
+    """The refusal of a light curve none of whose bins falls between T1 and T2 (the science windows chosen
+    overlap the range, but their bins' centres lie outside it)."""
+    return InstrumentUsageError(
+        f"parameters T1 and T2: no light-curve bin has its centre between {params.T1} and {params.T2}; "
+        "widen the range or make time_bin smaller"
     )

@@ -4,7 +4,8 @@ The archive keeps counts per time slice in a few bands only, so the curve is mad
 that overlaps [E1_keV, E2_keV] most (the file's E_MIN and E_MAX say which).  Per science window the target is
 fitted in every bin with the reference sources in the field held at their ScW means (``lightcurve``); bins
 are whole numbers of slices, so ``time_bin`` must be a multiple of the slice length.  Science windows are read
-one at a time and their bins put together in time order.
+one at a time and their bins put together in time order; bins whose centres fall outside T1-T2 are left out
+(unless the science windows are an explicit ``scw_list``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
 from instruments.integral.isgri.analyses.common import (
     LightcurveParameters,
+    bins_outside,
     field_sources,
     observations,
     open_archive,
@@ -27,6 +29,7 @@ from instruments.integral.isgri.lightcurve import LightCurve, extract_lightcurve
 from instruments.integral.isgri.products import write_lightcurve
 from instruments.integral.isgri.spectrum import Target
 from instruments.integral.previews import lightcurve_preview
+from instruments.integral.time import mjd_utc_to_ijd
 
 __all__ = ["Lightcurve", "choose_sliced_band"]
 
@@ -87,6 +90,12 @@ class Lightcurve(AnalysisBase):
         ]
         order = np.argsort(columns[0])
         curve = LightCurve(target.name, band, *(c[order] for c in columns))
+        if not params.scw_list:
+            start, stop = (float(t) for t in mjd_utc_to_ijd(params.mjd_range))
+            curve = curve.within(start, stop)
+            times = (max(times[0], start), min(times[1], stop))
+            if not curve.time.size:
+                raise bins_outside(params)
         ctx.progress(0.9, f"{curve.time.size} bins; writing the products")
         path = write_lightcurve(curve, ctx.workdir / "isgri_lightcurve.fits", params=params, times=times)
         preview = lightcurve_preview(ctx.workdir / "isgri_lightcurve.png", curve, instrument="ISGRI")

@@ -16,6 +16,7 @@ from instruments.errors import InstrumentUsageError
 from instruments.integral.jemx.plugin import Jemx
 from instruments.integral.previews import PNG_SIGNATURE
 from instruments.integral.scw_index import write_index
+from instruments.integral.time import mjd_utc_to_ijd
 from instruments.local import LocalRunContext
 from instruments.parameters import parse_parameters
 from instruments.registry import InstrumentRegistry
@@ -118,3 +119,23 @@ def test_lightcurve_of_the_crab_and_a_bad_time_bin(workdir: Path) -> None:
     bad = parse_parameters(lightcurve.Parameters, {**CRAB, **WINDOW, "jemx_num": "2", "time_bin": "150"})
     with pytest.raises(InstrumentUsageError, match="time_bin"):
         lightcurve.run(bad, LocalRunContext(workdir))
+
+
+def test_lightcurve_keeps_the_bins_between_t1_and_t2(workdir: Path) -> None:
+    lightcurve = Jemx.products["lightcurve"]()
+    # From 0.005 d into the second ScW to 0.005 d into the third: two ScWs chosen, each cut.
+    window = {"T_format": "mjd", "T1": str(MJD + 0.055), "T2": str(MJD + 0.105)}
+    params = parse_parameters(lightcurve.Parameters, {**CRAB, **window, "jemx_num": "2", "time_bin": "300"})
+    products = {p.result_id: p for p in lightcurve.run(params, LocalRunContext(workdir))}
+    with fits.open(products["lightcurve"].path) as hdus:
+        time = hdus["RATE"].data["TIME"]
+    start, stop = mjd_utc_to_ijd([MJD + 0.055, MJD + 0.105])
+    print(f"bins kept between T1 and T2: {len(time)} of 12")
+    assert 0 < len(time) < 12
+    assert time.min() >= start and time.max() <= stop
+    assert time.max() > start + 0.05 - 0.01  # the third ScW's first bin is there
+
+    between = {"T_format": "mjd", "T1": str(MJD + 0.0200), "T2": str(MJD + 0.0205)}
+    empty = parse_parameters(lightcurve.Parameters, {**CRAB, **between, "jemx_num": "2", "time_bin": "300"})
+    with pytest.raises(InstrumentUsageError, match="T1 and T2"):
+        lightcurve.run(empty, LocalRunContext(workdir))
