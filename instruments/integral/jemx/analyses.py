@@ -5,7 +5,9 @@
 The unit (``jemx_num``) chooses the pointings with good time of JMX1 or JMX2 from the archive's ScW index and
 the simulated archive of that unit.  Per science window the IROS-like search (``search``) fits the reference
 sources in the field, finds new ones down to ``detection_threshold`` and removes the whole shadowgram of each;
-the mosaic takes that cleaned image with each found source's own decoded peak put back.  The source list
+the mosaic takes that cleaned image with each found source's own decoded peak put back.  Science windows are
+imaged as tasks of the run's context (``image_scw`` through ``per_scw``: on the service's Dask cluster, its
+workers) and added to the mosaic in the order of the pointings.  The source list
 groups the per-ScW detections (by reference name, else by position), with positions and fluxes averaged with
 inverse-variance weights, and keeps a source whose combined significance reaches the threshold.
 """
@@ -26,6 +28,8 @@ from instruments.archive.backends import jemx_archive
 from instruments.archive.base import ArchiveBackend, ChunkInfo, angular_distance
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
+from instruments.integral.isgri.analyses.common import per_scw
+from instruments.integral.isgri.analyses.image import ScwImage
 from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
 from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image
@@ -57,10 +61,12 @@ __all__ = [
     "ImageParameters",
     "JemxBand",
     "LightcurveParameters",
+    "ScwTask",
     "SpectrumParameters",
     "choose_band",
     "chosen_pointings",
     "field_targets",
+    "image_scw",
     "science_windows",
 ]
 
@@ -221,6 +227,34 @@ def _relabel(image_path: Path, catalog_path: Path, unit: int, band: tuple[float,
     votable.to_xml(str(catalog_path))
 
 
+@dataclass(frozen=True)
+class ScwTask:
+    """What ``image_scw`` needs (picklable): where the archive is, the ScW, the unit, band and threshold."""
+
+    archive_dir: Path
+    info: ChunkInfo
+    unit: int
+    band: tuple[float, float]
+    detection_threshold: float
+
+
+def image_scw(task: ScwTask) -> ScwImage:
+    """Reads, decodes, searches and cleans one science window of the unit (runs wherever the context sends
+    it: on the service's Dask cluster, its workers).
+
+    Raises:
+        InstrumentFatalError: the science window cannot be read.
+    """
+    backend = jemx_archive(task.archive_dir, [task.info], unit=task.unit)
+    try:
+        scw = read_scw(backend.open_chunk(task.info.chunk_id))
+    except (OSError, KeyError, ValueError) as exc:
+        raise InstrumentFatalError(f"science window {task.info.chunk_id} cannot be read: {exc}") from None
+    model = backend.instrument_model(task.info.t_start)
+    result = search_scw(shadowgram(scw, model, task.band), detection_threshold=task.detection_threshold)
+    return ScwImage(tuple(result.detections), _restored(result), scw.t_start, scw.t_stop)
+
+
 class Image(AnalysisBase):
     """JEM-X mosaic image and source catalogue (see the module docstring)."""
 
@@ -244,10 +278,10 @@ class Image(AnalysisBase):
         mosaic = _mosaic(params.RA, params.DEC, pointings)
         detections: list[Detection] = []
         times = (np.inf, -np.inf)
-        for scw in science_windows(ctx, backend, pointings):
-            result = search_scw(shadowgram(scw, model, band), detection_threshold=params.detection_threshold)
-            detections += result.detections
-            mosaic.add(_restored(result))
+        tasks = [ScwTask(ctx.archive_dir, p, unit, band, params.detection_threshold) for p in pointings]
+        for scw in per_scw(ctx, image_scw, tasks, pointings, doing="imaging", progress=(0.0, 0.9)):
+            detections += scw.detections
+            mosaic.add(scw.image)
             times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
         image = mosaic.result()
         sources = _catalogue(_group(detections), params.detection_threshold)

@@ -1,7 +1,7 @@
-"""The ISGRI image analysis on a service whose jobs run on a Dask cluster (``MMVO_DASK_SCHEDULER``, a real
+"""The ISGRI and JEM-X image analyses on a service whose jobs run on a Dask cluster (``MMVO_DASK_SCHEDULER``, a real
 scheduler and two one-thread workers): ten Crab pointings of revolution 665 to COMPLETED with the Crab within
 1 arcmin, and a mosaic of 100 Crab pointings of revolutions 39-40, each with its per-ScW work spread over both
-workers, as the scheduler's task stream shows."""
+workers, as the scheduler's task stream shows; and a JEM-X mosaic of the Crab spread the same way."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from lxml import etree
 from tests.dask_cluster import cluster
 from tests.e2e.conftest import free_port, load_demo, service_environment, start_server, stop_server
 from tests.e2e.test_isgri import NS, REQUEST, _job, _phase, _separation_arcmin
+from tests.e2e.test_jemx import REQUEST as JEMX_REQUEST
 
 pytest.importorskip("distributed")
 pytestmark = pytest.mark.e2e
@@ -63,7 +64,7 @@ def _run_on_cluster(
             image.get(f"{job_url}/error").text if _phase(job) == "ERROR" else _phase(job)
         )
         print(
-            f"isgri/image of {request['max_pointings']} ScWs on the cluster: COMPLETED "
+            f"{image.base_url.path.strip('/')} of {request['max_pointings']} ScWs on the cluster: COMPLETED "
             f"{time.time() - started:.1f} s after creation"
         )
         stream = dask.get_task_stream(start=started - 1.0)
@@ -104,6 +105,23 @@ def test_a_100_scw_mosaic_runs_on_both_workers(cluster: str, image: httpx.Client
     }
     with fits.open(io.BytesIO(image.get(results["image"]).content)) as hdus:
         assert hdus[0].header["NSCW"] == 100
+
+
+def test_jemx_image_with_science_windows_on_both_workers(cluster: str, image: httpx.Client) -> None:
+    url = str(image.base_url).replace("/isgri/image", "/jemx/image")
+    with httpx.Client(base_url=url, timeout=60) as jemx:
+        job, per_scw = _run_on_cluster(cluster, jemx, {**JEMX_REQUEST, "max_pointings": "8"}, timeout=300)
+        assert sum(per_scw.values()) == 8
+        results = {
+            r.get("id"): r.get(f"{{{NS['xlink']}}}href") or ""
+            for r in job.findall("uws:results/uws:result", NS)
+        }
+        rows = parse(io.BytesIO(jemx.get(results["catalog"]).content), verify="exception")
+    table = rows.get_first_table().to_table()
+    crab = table[table["name"] == "Crab"]
+    offset = _separation_arcmin(float(crab["ra"][0]), float(crab["dec"][0]))
+    print(f"JEM-X2 Crab found {offset:.3f} arcmin from its position on the cluster")
+    assert offset < 1.0
 
 
 def test_an_abort_stops_the_science_windows_in_flight(cluster: str, image: httpx.Client) -> None:
