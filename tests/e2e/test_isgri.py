@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import httpx
+import psutil
 import pytest
 from astropy.io import fits
 from astropy.io.votable import parse
@@ -112,3 +113,41 @@ def test_a_declination_out_of_range_is_refused_by_name(client: httpx.Client) -> 
         i for i in parse(io.BytesIO(response.content)).resources[0].infos if i.name == "QUERY_STATUS"
     ]
     assert status.value == "ERROR" and "parameter DEC" in str(status.content)
+
+
+def _busy_worker(data_dir: str) -> psutil.Process:
+    """The worker process (``uws.process_worker``) of the service on ``data_dir`` that is using the CPU."""
+    workers = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if "uws.process_worker" in (process.info["cmdline"] or []) and (
+                process.environ().get("MMVO_DATA_DIR") == data_dir
+            ):
+                process.cpu_percent()  # starts the measurement
+                workers.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    time.sleep(0.3)
+    busy = [p for p in workers if p.is_running() and p.cpu_percent() > 30.0]
+    assert len(busy) == 1, f"workers {workers}, busy {busy}"
+    return busy[0]
+
+
+def test_abort_of_a_running_mosaic_kills_its_worker(client: httpx.Client, live: LiveService) -> None:
+    created = client.post("", data={**REQUEST, "PHASE": "RUN", "max_pointings": "40"})
+    job_url = str(created.headers["location"])
+    deadline = time.monotonic() + 60
+    message = ""
+    while "imaging ScW" not in message and time.monotonic() < deadline:
+        message = _job(client, job_url).findtext("uws:jobInfo/{*}progress", namespaces=NS) or ""
+        time.sleep(0.05)
+    assert "imaging ScW" in message, message
+    worker = _busy_worker(live.env["MMVO_DATA_DIR"])
+    aborted = time.monotonic()
+    assert client.post(f"{job_url}/phase", data={"PHASE": "ABORT"}).status_code == 303
+    try:
+        worker.wait(timeout=2.0)
+    except psutil.TimeoutExpired:
+        raise AssertionError(f"the worker {worker.pid} is still running 2 s after ABORT") from None
+    print(f"mosaic aborted while {message!r}: worker gone {(time.monotonic() - aborted) * 1000:.0f} ms later")
+    assert _phase(_job(client, job_url)) == "ABORTED"
