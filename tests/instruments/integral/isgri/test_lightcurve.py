@@ -37,6 +37,10 @@ def test_flare_time_and_amplitude_and_steady_neighbour(simulate_scws: SimulateSc
     peak = int(np.argmax(curve.rate))
     assert abs(curve.time[peak] - float(mjd_utc_to_ijd(FLARE_PEAK))) * 86400.0 < 200.0
     measured = curve.rate[peak] / baseline - 1.0
+    print(
+        f"flare: peak {(curve.time[peak] - float(mjd_utc_to_ijd(FLARE_PEAK))) * 86400.0:+.0f} s from the "
+        f"injected one, amplitude {measured:.3f} vs {truth_factor[peak] - 1.0:.3f} injected"
+    )
     assert measured == pytest.approx(truth_factor[peak] - 1.0, rel=0.1)
     pulls = (curve.rate - baseline * truth_factor) / curve.error
     assert abs(pulls.mean()) < 0.5 and 0.6 < pulls.std() < 1.5
@@ -44,6 +48,7 @@ def test_flare_time_and_amplitude_and_steady_neighbour(simulate_scws: SimulateSc
     steady = extract_lightcurve(scws, model, targets[1], others=targets, time_bin=400.0)
     mean = float(np.average(steady.rate, weights=steady.error**-2))
     chi2 = float((((steady.rate - mean) / steady.error) ** 2).sum())
+    print(f"steady neighbour: chi2 {chi2:.1f}/14")
     # p > 0.01 for 14 degrees of freedom
     assert chi2 < 29.1
 

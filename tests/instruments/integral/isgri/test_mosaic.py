@@ -39,6 +39,10 @@ def test_significance_grows_as_sqrt_n_up_to_100(simulate: Simulate) -> None:
             per_scw.append(_value_at(lone.result(), lone.result().significance, SOURCE))
     mean_single = float(np.mean(per_scw))
     assert mean_single > 20.0
+    print(
+        f"one ScW {mean_single:.1f} sigma; significance / (sqrt(N) x one ScW's):",
+        {n: round(float(sig / (np.sqrt(n) * mean_single)), 3) for n, sig in grown.items()},
+    )
     for n, sig in grown.items():
         assert sig / (np.sqrt(n) * mean_single) == pytest.approx(1.0, abs=0.10), n
     assert mosaic.count == 100

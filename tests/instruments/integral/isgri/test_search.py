@@ -21,8 +21,11 @@ def test_on_axis_crab_position_within_half_arcmin_and_rate_within_3_percent(simu
     assert len(result.detections) == 1
     found = result.detections[0]
     assert found.new_source and found.name == "NEW_1"
-    assert angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0 < 0.5
-    assert abs(found.flux / expected_rate(model, CRAB, shadow.weight) - 1.0) < 0.03
+    offset = angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0
+    ratio = found.flux / expected_rate(model, CRAB, shadow.weight)
+    print(f"on-axis Crab: {offset:.3f} arcmin off, rate {ratio:.4f} of the expected")
+    assert offset < 0.5
+    assert abs(ratio - 1.0) < 0.03
     assert found.offaxis < 0.2
     assert 0.0 < found.err_rad < 0.5
 
@@ -34,8 +37,11 @@ def test_crab_ten_degrees_off_axis_within_1_5_arcmin_and_10_percent(simulate: Si
     found = result.detections[0]
     assert not found.new_source
     assert abs(found.offaxis - 10.0) < 0.3
-    assert angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0 < 1.5
-    assert abs(found.flux / expected_rate(model, CRAB, shadow.weight) - 1.0) < 0.10
+    offset = angular_distance(found.ra, found.dec, *CRAB_POSITION) * 60.0
+    ratio = found.flux / expected_rate(model, CRAB, shadow.weight)
+    print(f"Crab {found.offaxis:.2f} deg off axis: {offset:.3f} arcmin off, rate {ratio:.4f} of the expected")
+    assert offset < 1.5
+    assert abs(ratio - 1.0) < 0.10
 
 
 def test_ghosts_of_a_one_crab_source_fall_below_4_sigma_after_cleaning(simulate: Simulate) -> None:
@@ -59,6 +65,10 @@ def test_ghosts_of_a_one_crab_source_fall_below_4_sigma_after_cleaning(simulate:
             continue
         ghosts += 1
         assert before[r - 1 : r + 2, c - 1 : c + 2].max() > 20.0
+        print(
+            f"ghost at ({du}, {dv}) periods: {before[r - 1 : r + 2, c - 1 : c + 2].max():.1f} sigma before "
+            f"cleaning, {np.abs(after[r - 1 : r + 2, c - 1 : c + 2]).max():.1f} after"
+        )
         assert np.abs(after[r - 1 : r + 2, c - 1 : c + 2]).max() < 4.0
     assert ghosts >= 3
 

@@ -37,6 +37,7 @@ def test_power_law_of_a_100_mcrab_source_in_100_ks(
     found, _, _ = spectra
     assert sorted(found) == ["Crab", "S"]
     fit = fit_power_law(found["S"])
+    print(f"100 mCrab source: index {fit.index:.3f} +- {fit.index_err:.3f}, chi2 {fit.chi2:.1f}/{fit.dof}")
     assert abs(fit.index - 2.1) < 0.05
     assert fit.norm == pytest.approx(TRUE.norm, rel=0.05)
     assert 0.3 < fit.chi2 / fit.dof < 2.5
