@@ -22,6 +22,7 @@ from typing import ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
+from instruments.description import ProductDescription
 from instruments.errors import (
     InstrumentError,
     InstrumentFatalError,
@@ -59,6 +60,9 @@ class ProductFile:
 
     ``result_id`` names it among the run's products (``image``, ``catalog``, ``spectrum``, ``preview``...);
     ``path`` is relative to ``RunContext.workdir`` (or absolute inside it); ``content_type`` its media type.
+    A file the service should publish as a product of its own (a row of ``ivoa.obscore``) carries its
+    ``product`` description; a file that goes with one (a preview, a response matrix) names it in ``of``
+    (a ``result_id``); other files are only results of the job.
 
     Raises:
         ValueError: an empty ``result_id`` or one containing ``/``.
@@ -68,10 +72,14 @@ class ProductFile:
     path: Path
     content_type: str
     description: str = ""
+    product: ProductDescription | None = None
+    of: str | None = None
 
     def __post_init__(self) -> None:
         if not self.result_id or "/" in self.result_id:
             raise ValueError(f"product id {self.result_id!r} must be a non-empty name without '/'")
+        if self.product is not None and self.of is not None:
+            raise ValueError(f"{self.result_id} is either a product or a file of one, not both")
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,18 @@ def write_archive_index(engine: sa.Engine, archive_dir: Path) -> Path:
     that analyses choose their pointings from the archive as the service's table lists them."""
     dialect: Dialect = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
     table = sa_table(SCW, dialect)
-    names = ("scw_id", "scw_type", "revolution", "ra", "dec", "posangle", "t_start", "t_stop", *_GOOD)
+    names = (
+        "scw_id",
+        "scw_type",
+        "revolution",
+        "ra",
+        "dec",
+        "posangle",
+        "t_start",
+        "t_stop",
+        *_GOOD,
+        "data_version",
+    )
     with engine.connect() as conn:
         rows = conn.execute(sa.select(*(table.c[n] for n in names)).order_by(table.c.t_start)).all()
     return write_index(archive_dir, {name: [row[i] for row in rows] for i, name in enumerate(names)})
@@ -155,5 +166,17 @@ def _rows(engine: sa.Engine, query: sa.Select[Any]) -> list[Row]:
 
 
 def _chunks(instrument: str, rows: Sequence[Row]) -> list[ChunkInfo]:
-    chunks = [ChunkInfo(instrument, str(r[0]), *(float(v) for v in r[2:8])) for r in rows]
+    chunks = [
+        ChunkInfo(
+            instrument,
+            str(r[0]),
+            ra=float(r[2]),
+            dec=float(r[3]),
+            posangle=float(r[4]),
+            t_start=float(r[5]),
+            t_stop=float(r[6]),
+            exposure=float(r[7]),
+        )
+        for r in rows
+    ]
     return sorted(chunks, key=lambda c: (c.t_start, c.chunk_id))

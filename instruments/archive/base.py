@@ -49,8 +49,9 @@ class Cone:
 class ChunkInfo:
     """What an archive says about one chunk before it is opened: for INTEGRAL one pointing.
 
-    ``ra``/``dec`` are the pointing axis (ICRS deg), ``posangle`` the position angle of the instrument Y axis
-    east of north (deg), ``t_start``/``t_stop`` MJD (UTC), ``exposure`` the good time (s).
+        ``ra``/``dec`` are the pointing axis (ICRS deg), ``posangle`` the position angle of the instrument Y axis
+        east of north (deg), ``t_start``/``t_stop`` MJD (UTC), ``exposure`` the good time (s), ``data_version`` the
+    archive's processing state of the chunk (INTEGRAL: ``NRT`` near-real-time or ``CONS`` consolidated) if known.
     """
 
     instrument: str
@@ -61,6 +62,7 @@ class ChunkInfo:
     t_start: float
     t_stop: float
     exposure: float
+    data_version: str | None = None
 
 
 class ArchiveBackend(Protocol[ModelT_co]):

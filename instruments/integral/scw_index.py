@@ -4,7 +4,8 @@ worker, on a Dask cluster or in a notebook with only the archive directory.
 
 File: ``<archive>/integral/GNRL-SCWG-GRP-IDX.fits``, one binary table of that name with SWID (``RRRRPPPPSSSF.VVV``),
 SW_TYPE (``POINTING``, ``SLEW``), REVOL, TSTART and TSTOP (IJD, TT), RA_SCX, DEC_SCX and POSANGLE (deg),
-GOOD_ISGRI, GOOD_JEMX1, GOOD_JEMX2 (good time, s).  The service writes it from its ``integral.scw`` table.
+GOOD_ISGRI, GOOD_JEMX1, GOOD_JEMX2 (good time, s) and, when known, DATA_VERS (``NRT`` or ``CONS``).  The service
+writes it from its ``integral.scw`` table.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def write_index(archive_dir: Path, rows: Mapping[str, Sequence[Any]]) -> Path:
             for name in GOOD_TIME.values()
         ),
     ]
+    if "data_version" in rows:
+        versions = [v or "" for v in rows["data_version"]]
+        columns.append(fits.Column("DATA_VERS", "4A", array=np.asarray(versions, dtype="U4")))
     table = fits.BinTableHDU.from_columns(columns, name=INDEX_EXTENSION)
     table.header["TIMESYS"] = ("TT", "TSTART and TSTOP are IJD (TT)")
     table.header["MJDREF"] = (51544.0, "IJD 0 as MJD (TT)")
@@ -79,6 +83,11 @@ def read_index(archive_dir: Path, instrument: str) -> list[ChunkInfo]:
             np.asarray(data[name], dtype=np.float64)[keep] for name in ("RA_SCX", "DEC_SCX", "POSANGLE")
         )
         exposure = good[keep]
+        versions = (
+            np.char.strip(np.asarray(data["DATA_VERS"]).astype(str))[keep]
+            if "DATA_VERS" in data.columns.names
+            else np.full(len(ids), "")
+        )
     chunks = [
         ChunkInfo(
             instrument,
@@ -89,6 +98,7 @@ def read_index(archive_dir: Path, instrument: str) -> list[ChunkInfo]:
             float(start[i]),
             float(stop[i]),
             float(exposure[i]),
+            str(versions[i]) or None,
         )
         for i in range(len(ids))
     ]

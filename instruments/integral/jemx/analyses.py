@@ -28,6 +28,7 @@ from instruments.archive.backends import jemx_archive
 from instruments.archive.base import ArchiveBackend, ChunkInfo, angular_distance
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
+from instruments.integral.describe import catalog_description, image_description
 from instruments.integral.isgri.analyses.common import per_scw
 from instruments.integral.isgri.analyses.image import ScwImage
 from instruments.integral.isgri.decode import SkyImage
@@ -297,10 +298,16 @@ class Image(AnalysisBase):
         _relabel(image_path, catalog_path, unit, band)
         significance_preview(preview_path, image, sources, instrument=f"JEM-X{unit}")
         what = f"JEM-X{unit}, {band[0]:g}-{band[1]:g} keV, {len(pointings)} science windows"
+        described = image_description(
+            image_path, instrument=f"JEM-X{unit}", pointings=pointings, target_name=params.src_name
+        )
+        listed = catalog_description(described, n_sources=len(sources), image_id="image")
         return [
-            ProductFile("image", image_path, "application/fits", f"mosaic image, {what}"),
-            ProductFile("catalog", catalog_path, "application/x-votable+xml", f"sources, {what}"),
-            ProductFile("preview", preview_path, "image/png", f"significance mosaic, {what}"),
+            ProductFile("image", image_path, "application/fits", f"mosaic image, {what}", product=described),
+            ProductFile(
+                "catalog", catalog_path, "application/x-votable+xml", f"sources, {what}", product=listed
+            ),
+            ProductFile("preview", preview_path, "image/png", f"significance mosaic, {what}", of="image"),
         ]
 
 

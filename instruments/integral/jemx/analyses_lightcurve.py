@@ -16,8 +16,10 @@ from astropy.io import fits
 from pydantic import BaseModel
 
 from instruments.archive.backends import jemx_archive
+from instruments.archive.base import ChunkInfo
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
+from instruments.integral.describe import lightcurve_description
 from instruments.integral.isgri.analyses.common import bins_outside
 from instruments.integral.isgri.lightcurve import LightCurve
 from instruments.integral.isgri.products import write_lightcurve
@@ -74,12 +76,14 @@ class Lightcurve(AnalysisBase):
         model = backend.instrument_model(pointings[0].t_start)
         target, *others = field_targets(params, pointings)
         parts: list[LightCurve] = []
-        for scw in science_windows(ctx, backend, pointings):
+        used: list[ChunkInfo] = []
+        for info, scw in zip(pointings, science_windows(ctx, backend, pointings), strict=True):
             curve = extract_lightcurve(
                 [scw], model, target, others=others, band=band, time_bin=params.time_bin
             )
             if curve.rate.size:
                 parts.append(curve)
+                used.append(info)
         if not parts:
             raise InstrumentUsageError(
                 f"the target (RA={params.RA:g}, DEC={params.DEC:g}) is in the field of none of the "
@@ -109,7 +113,16 @@ class Lightcurve(AnalysisBase):
         instrument = f"JEM-X{params.jemx_num}"
         preview = lightcurve_preview(ctx.workdir / "jemx_lightcurve.png", curve, instrument=instrument)
         what = f"{target.name}, {instrument}, {band[0]:g}-{band[1]:g} keV, {params.time_bin:g} s bins"
+        described = lightcurve_description(
+            path,
+            instrument=instrument,
+            pointings=used,
+            target=(target.name, target.ra, target.dec),
+            time_bin=params.time_bin,
+        )
         return [
-            ProductFile("lightcurve", path, "application/fits", f"OGIP light curve of {what}"),
-            ProductFile("preview", preview, "image/png", f"light curve of {what}"),
+            ProductFile(
+                "lightcurve", path, "application/fits", f"OGIP light curve of {what}", product=described
+            ),
+            ProductFile("preview", preview, "image/png", f"light curve of {what}", of="lightcurve"),
         ]

@@ -14,8 +14,10 @@ from astropy.io import fits
 from pydantic import BaseModel
 
 from instruments.archive.backends import jemx_archive
+from instruments.archive.base import ChunkInfo
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
+from instruments.integral.describe import spectrum_description, spectrum_files
 from instruments.integral.isgri.products import spectrum_cards
 from instruments.integral.isgri.spectrum import PowerLawFit, SourceSpectrum, fit_power_law
 from instruments.integral.jemx.analyses import (
@@ -50,10 +52,12 @@ class Spectrum(AnalysisBase):
         weighted, inverse = np.zeros(model.n_channels), np.zeros(model.n_channels)
         exposure, area = 0.0, np.zeros_like(model.arf_pixel)
         times = (np.inf, -np.inf)
-        for scw in science_windows(ctx, backend, pointings):
+        used: list[ChunkInfo] = []
+        for info, scw in zip(pointings, science_windows(ctx, backend, pointings), strict=True):
             found = extract_spectra(scw, model, targets).get(params.src_name)
             if found is None:
                 continue
+            used.append(info)
             weighted += found.rate * found.error**-2
             inverse += found.error**-2
             exposure += found.exposure
@@ -83,9 +87,7 @@ class Spectrum(AnalysisBase):
         instrument = f"JEM-X{params.jemx_num}"
         preview = spectrum_preview(ctx.workdir / "jemx_spectrum.png", spectrum, fit, instrument=instrument)
         what = f"{params.src_name}, {instrument}, {exposure / 1000.0:.1f} ks"
-        return [
-            ProductFile("spectrum", pha, "application/fits", f"OGIP PHA spectrum of {what}"),
-            ProductFile("arf", arf, "application/fits", "OGIP ancillary response (effective area)"),
-            ProductFile("rmf", rmf, "application/fits", "OGIP redistribution matrix"),
-            ProductFile("preview", preview, "image/png", f"spectrum of {what}"),
-        ]
+        described = spectrum_description(
+            pha, rmf, instrument=instrument, pointings=used, target=(params.src_name, params.RA, params.DEC)
+        )
+        return spectrum_files(pha, arf, rmf, preview, what=what, described=described)

@@ -50,3 +50,10 @@ def test_times_are_ijd_in_tt(tmp_path: Path) -> None:
 def test_an_archive_without_index(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_index(tmp_path, "isgri")
+
+
+def test_data_versions_when_known(tmp_path: Path) -> None:
+    write_index(tmp_path, {**ROWS, "data_version": ["CONS", "NRT", None]})
+    assert [c.data_version for c in read_index(tmp_path, "jemx1")] == ["CONS", "NRT"]
+    write_index(tmp_path, ROWS)
+    assert [c.data_version for c in read_index(tmp_path, "jemx1")] == [None, None]

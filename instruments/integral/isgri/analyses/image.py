@@ -35,6 +35,7 @@ from pydantic import BaseModel
 from instruments.archive.base import ChunkInfo, angular_distance
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
+from instruments.integral.describe import catalog_description, image_description
 from instruments.integral.isgri.analyses.common import (
     ImageParameters,
     ScwRef,
@@ -327,10 +328,29 @@ class Image(AnalysisBase):
         write_catalog(workdir / "isgri_catalog.xml", sources, band=band)
         significance_preview(workdir / "isgri_image.png", image, sources, instrument="ISGRI")
         what = f"{band[0]:g}-{band[1]:g} keV, {len(pointings)} science windows"
+        described = image_description(
+            workdir / "isgri_image.fits", instrument="ISGRI", pointings=pointings, target_name=params.src_name
+        )
         return [
-            ProductFile("image", workdir / "isgri_image.fits", "application/fits", f"mosaic image, {what}"),
             ProductFile(
-                "catalog", workdir / "isgri_catalog.xml", "application/x-votable+xml", f"sources, {what}"
+                "image",
+                workdir / "isgri_image.fits",
+                "application/fits",
+                f"mosaic image, {what}",
+                product=described,
             ),
-            ProductFile("preview", workdir / "isgri_image.png", "image/png", f"significance mosaic, {what}"),
+            ProductFile(
+                "catalog",
+                workdir / "isgri_catalog.xml",
+                "application/x-votable+xml",
+                f"sources, {what}",
+                product=catalog_description(described, n_sources=len(sources), image_id="image"),
+            ),
+            ProductFile(
+                "preview",
+                workdir / "isgri_image.png",
+                "image/png",
+                f"significance mosaic, {what}",
+                of="image",
+            ),
         ]

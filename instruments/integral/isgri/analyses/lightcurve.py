@@ -15,8 +15,10 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel
 
+from instruments.archive.base import ChunkInfo
 from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentUsageError
+from instruments.integral.describe import lightcurve_description
 from instruments.integral.isgri.analyses.common import (
     LightcurveParameters,
     bins_outside,
@@ -70,6 +72,7 @@ class Lightcurve(AnalysisBase):
         parts: list[LightCurve] = []
         band: tuple[float, float] | None = None
         times = (np.inf, -np.inf)
+        used: list[ChunkInfo] = []
         for observation in observations(ctx, backend, pointings, doing="extracting", progress=(0.0, 0.9)):
             scw = observation.scw
             band = band or choose_sliced_band(scw.slice_bands, params.E1_keV, params.E2_keV)
@@ -81,6 +84,7 @@ class Lightcurve(AnalysisBase):
                 raise InstrumentUsageError(f"parameter time_bin: {exc}") from None
             if part.time.size:
                 parts.append(part)
+                used.append(observation.info)
                 times = (min(times[0], scw.t_start), max(times[1], scw.t_stop))
         if not parts or band is None:
             raise target_not_seen(params, len(pointings))
@@ -100,7 +104,16 @@ class Lightcurve(AnalysisBase):
         path = write_lightcurve(curve, ctx.workdir / "isgri_lightcurve.fits", params=params, times=times)
         preview = lightcurve_preview(ctx.workdir / "isgri_lightcurve.png", curve, instrument="ISGRI")
         what = f"{target.name}, {band[0]:g}-{band[1]:g} keV, {params.time_bin:g} s bins"
+        described = lightcurve_description(
+            path,
+            instrument="ISGRI",
+            pointings=used,
+            target=(target.name, target.ra, target.dec),
+            time_bin=params.time_bin,
+        )
         return [
-            ProductFile("lightcurve", path, "application/fits", f"OGIP light curve of {what}"),
-            ProductFile("preview", preview, "image/png", f"light curve of {what}"),
+            ProductFile(
+                "lightcurve", path, "application/fits", f"OGIP light curve of {what}", product=described
+            ),
+            ProductFile("preview", preview, "image/png", f"light curve of {what}", of="lightcurve"),
         ]

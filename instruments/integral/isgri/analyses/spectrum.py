@@ -15,7 +15,9 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel
 
+from instruments.archive.base import ChunkInfo
 from instruments.base import AnalysisBase, ProductFile, RunContext
+from instruments.integral.describe import spectrum_description, spectrum_files
 from instruments.integral.isgri.analyses.common import (
     SpectrumParameters,
     field_sources,
@@ -57,10 +59,12 @@ class Spectrum(AnalysisBase):
         area: np.ndarray | float = 0.0
         last: SourceSpectrum | None = None
         times = (np.inf, -np.inf)
+        used: list[ChunkInfo] = []
         for observation in observations(ctx, backend, pointings, doing="extracting", progress=(0.0, 0.9)):
             found = extract_spectra([observation.scw], observation.model, sources).get(target.name)
             if found is None:
                 continue
+            used.append(observation.info)
             inverse = found.error**-2
             part = np.stack([found.rate * inverse, inverse])
             sums = part if sums is None else sums + part
@@ -88,9 +92,7 @@ class Spectrum(AnalysisBase):
         pha, rmf, arf = write_spectrum(spectrum, ctx.workdir, params=params, times=times, fit=fit)
         preview = spectrum_preview(ctx.workdir / "isgri_spectrum.png", spectrum, fit, instrument="ISGRI")
         what = f"{target.name}, {exposure / 1000.0:.1f} ks"
-        return [
-            ProductFile("spectrum", pha, "application/fits", f"OGIP PHA spectrum of {what}"),
-            ProductFile("arf", arf, "application/fits", "OGIP ancillary response (effective area)"),
-            ProductFile("rmf", rmf, "application/fits", "OGIP redistribution matrix"),
-            ProductFile("preview", preview, "image/png", f"spectrum of {what}"),
-        ]
+        described = spectrum_description(
+            pha, rmf, instrument="ISGRI", pointings=used, target=(target.name, target.ra, target.dec)
+        )
+        return spectrum_files(pha, arf, rmf, preview, what=what, described=described)

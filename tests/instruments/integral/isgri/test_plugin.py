@@ -101,6 +101,22 @@ def test_image_finds_the_crab_and_writes_fits_votable_and_png(workdir: Path) -> 
     assert offset < 1.0 and crab["significance"][0] > 50.0
     assert products["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
 
+    # What the service publishes: the mosaic and its source list as products, the preview with the mosaic.
+    image, listed = products["image"].product, products["catalog"].product
+    assert image is not None and listed is not None and products["preview"].of == "image"
+    assert (image.dataproduct_type, image.calib_level, image.instrument) == ("image", 3, "ISGRI")
+    assert (image.energy_min, image.energy_max, image.target_name) == (20.0, 40.0, "Crab")
+    assert image.s_xel1 == image.s_xel2 and image.s_fov > 20.0 and len(image.footprint) == 4
+    assert angular_distance(image.s_ra, image.s_dec, *CRAB_POSITION) < 0.01
+    assert MJD - 0.1 < image.t_min < image.t_max < MJD + 2.0 and image.exposure == 3 * 1800.0
+    assert [i.id for i in image.inputs] == [f"0665{n:04d}0010.001" for n in (1, 2, 3)]
+    assert {i.version for i in image.inputs} == {"001"}
+    assert (listed.dataproduct_type, listed.calib_level, listed.derived_from) == (
+        "measurements",
+        4,
+        ("image",),
+    )
+
 
 def test_spectrum_with_response_and_lightcurve(workdir: Path) -> None:
     spectrum = _by_id(run_analysis(Spectrum, workdir, **CRAB, **WINDOW, max_pointings="2"))
@@ -111,7 +127,19 @@ def test_spectrum_with_response_and_lightcurve(workdir: Path) -> None:
         assert header["ANCRFILE"] == spectrum["arf"].path.name
         assert 1.8 < header["PL_INDEX"] < 2.4 and header["OBJECT"] == "Crab"
         assert np.all(hdus["SPECTRUM"].data["RATE"][:4] > 0.0)
+        channels = len(hdus["SPECTRUM"].data)
     assert spectrum["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
+    described = spectrum["spectrum"].product
+    assert described is not None and {spectrum[k].of for k in ("arf", "rmf", "preview")} == {"spectrum"}
+    assert (described.dataproduct_type, described.em_xel, described.target_name) == (
+        "spectrum",
+        channels,
+        "Crab",
+    )
+    with fits.open(spectrum["rmf"].path) as hdus:
+        bounds = hdus["EBOUNDS"].data
+        assert (described.energy_min, described.energy_max) == (bounds["E_MIN"][0], bounds["E_MAX"][-1])
+    assert len(described.inputs) == 2
 
     curve = _by_id(run_analysis(Lightcurve, workdir, **CRAB, **WINDOW, max_pointings="2", time_bin="600"))
     with fits.open(curve["lightcurve"].path) as hdus:
@@ -119,6 +147,10 @@ def test_spectrum_with_response_and_lightcurve(workdir: Path) -> None:
         assert rate.header["TIMESYS"] == "TT" and rate.header["E_MIN"] == 20.0
         assert len(rate.data) == 6 and np.all(rate.data["RATE"] > 100.0)
     assert curve["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
+    timeseries = curve["lightcurve"].product
+    assert timeseries is not None and curve["preview"].of == "lightcurve"
+    assert (timeseries.dataproduct_type, timeseries.dataproduct_subtype) == ("timeseries", "light-curve")
+    assert (timeseries.t_xel, timeseries.t_resolution, timeseries.energy_min) == (6, 600.0, 20.0)
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,9 @@ def test_spectrum_of_the_crab_with_ogip_files(workdir: Path) -> None:
     params = parse_parameters(spectrum.Parameters, {**CRAB, **WINDOW, "jemx_num": "2"})
     products = {p.result_id: p for p in spectrum.run(params, LocalRunContext(workdir))}
     assert set(products) == {"spectrum", "arf", "rmf", "preview"}
+    described = products["spectrum"].product
+    assert described is not None and described.instrument == "JEM-X2" and described.s_resolution == 201.0
+    assert [i.id for i in described.inputs] == ["066500010010.001", "066500020010.001", "066500030010.001"]
     assert products["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
     with fits.open(products["spectrum"].path) as hdus:
         header = hdus["SPECTRUM"].header
