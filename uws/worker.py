@@ -43,6 +43,9 @@ class RunContext:
         self.job_id = spec.job_id
         self.deadline = spec.deadline
         self.results_dir = files.results_dir(spec.job_id)
+        #: The service's database, for run functions that record what they made (an analysis its products).
+        self.engine = store.engine
+        self.owner = spec.owner
         self._spec = spec
         self._store = store
         self._files = files

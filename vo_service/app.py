@@ -35,6 +35,8 @@ from vo_service.config import Config
 from vo_service.db import Database, load_catalog, make_engine
 from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
 from vo_service.http_errors import ERROR_HANDLERS
+from vo_service.products import ProductStore
+from vo_service.products.http import ProductEndpoints
 from vo_service.vosi import availability_document, capabilities_document, vosi_capabilities
 
 __all__ = ["CatalogCache", "create_app"]
@@ -125,6 +127,11 @@ def create_app(config: Config | None = None) -> Starlette:
     analyses = AnalysisJobs(
         config=config, engine=database.engine, engine_factory=functools.partial(make_engine, config)
     )
+    products = ProductEndpoints(
+        config=config,
+        store=ProductStore(database.engine, config.data_dir / "products"),
+        listings={listing.name: listing for listing in analyses.listings},
+    )
     tap = TapEndpoint(
         service=tap_service,
         catalog=catalog.get,
@@ -167,6 +174,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/availability", service_availability, methods=["GET"]),
             Mount("/tap", routes=[*tap_routes(tap), *tap_async]),
             *analyses.routes(),
+            *products.routes(),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)],
         exception_handlers=ERROR_HANDLERS,

@@ -12,17 +12,14 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from lxml import etree
-
+from datalink.votable import DescriptorParam, ServiceDescriptor, descriptors_document
 from instruments.base import AnalysisInfo, ParameterInfo
 
-__all__ = ["UWS_STANDARD_ID", "Listing", "index_html", "index_json", "index_votable"]
+__all__ = ["UWS_STANDARD_ID", "Listing", "index_html", "index_json", "index_votable", "service_descriptor"]
 
-VOTABLE_NS = "http://www.ivoa.net/xml/VOTable/v1.3"
 UWS_STANDARD_ID = "ivo://ivoa.net/std/UWS#rest-1.1"
 
 
@@ -75,55 +72,45 @@ def index_html(listings: Sequence[Listing]) -> str:
     return "".join(parts)
 
 
-def _v(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
-    return etree.SubElement(parent, f"{{{VOTABLE_NS}}}{tag}", attributes)
+def _descriptor_param(p: ParameterInfo, default: str | None) -> DescriptorParam:
+    def number(limit: float | None) -> str | None:
+        if limit is None:
+            return None
+        return str(int(limit)) if p.datatype == "long" else format(limit, ".15g")
 
-
-def _description(parent: etree._Element, text: str) -> None:
-    if text:
-        _v(parent, "DESCRIPTION").text = text
-
-
-def _input_param(group: etree._Element, p: ParameterInfo) -> None:
-    attributes = {"name": p.name, "datatype": p.datatype, "value": p.default or ""}
-    if p.datatype == "char" or p.multiple:
-        attributes["arraysize"] = "*"
-    attributes |= {k: v for k, v in (("unit", p.unit), ("ucd", p.ucd)) if v}
-    param = _v(group, "PARAM", **attributes)
     note = " (several values: repeat the parameter or separate them by commas)" if p.multiple else ""
-    _description(param, p.description + note)
-    if p.minimum is None and p.maximum is None and not p.options:
-        return
-    values = _v(param, "VALUES")
-    for tag, limit, inclusive in (("MIN", p.minimum, p.min_inclusive), ("MAX", p.maximum, p.max_inclusive)):
-        if limit is not None:
-            number = str(int(limit)) if p.datatype == "long" else format(limit, ".15g")
-            _v(values, tag, value=number, inclusive="yes" if inclusive else "no")
-    for option in p.options:
-        _v(values, "OPTION", value=option)
+    return DescriptorParam(
+        name=p.name,
+        datatype=p.datatype,
+        value=default if default is not None else (p.default or ""),
+        description=p.description + note,
+        unit=p.unit or None,
+        ucd=p.ucd or None,
+        arraysize="*" if p.datatype == "char" or p.multiple else None,
+        minimum=number(p.minimum),
+        maximum=number(p.maximum),
+        min_inclusive=p.min_inclusive,
+        max_inclusive=p.max_inclusive,
+        options=p.options,
+    )
+
+
+def service_descriptor(
+    listing: Listing, *, defaults: Mapping[str, str] | None = None, id: str | None = None
+) -> ServiceDescriptor:
+    """The DataLink service descriptor of an analysis: its job list with every parameter, defaults from
+    ``defaults`` where given (a product's own parameters, to run it again) else the analysis's."""
+    given = {k.upper(): v for k, v in (defaults or {}).items()}
+    return ServiceDescriptor(
+        id=id or listing.name.replace("/", "-"),
+        name=listing.name,
+        description=": ".join(t for t in (listing.info.title, listing.info.description) if t),
+        access_url=listing.url,
+        standard_id=UWS_STANDARD_ID,
+        params=tuple(_descriptor_param(p, given.get(p.name.upper())) for p in listing.info.parameters),
+    )
 
 
 def index_votable(listings: Sequence[Listing]) -> bytes:
     """A VOTable 1.4 with one DataLink service descriptor per analysis."""
-    namespaces: Any = {None: VOTABLE_NS}  # the default namespace: lxml-stubs only know prefixed ones
-    root = etree.Element(f"{{{VOTABLE_NS}}}VOTABLE", nsmap=namespaces, version="1.4")
-    for listing in listings:
-        resource = _v(root, "RESOURCE", type="meta", utype="adhoc:service", name=listing.name)
-        resource.set("ID", listing.name.replace("/", "-"))
-        _description(resource, ": ".join(t for t in (listing.info.title, listing.info.description) if t))
-        _v(
-            resource,
-            "PARAM",
-            name="accessURL",
-            datatype="char",
-            arraysize="*",
-            ucd="meta.ref.url",
-            value=listing.url,
-        )
-        _v(resource, "PARAM", name="standardID", datatype="char", arraysize="*", value=UWS_STANDARD_ID)
-        group = _v(resource, "GROUP", name="inputParams")
-        for p in listing.info.parameters:
-            _input_param(group, p)
-    if not listings:  # a VOTable needs a RESOURCE
-        _v(root, "RESOURCE", type="meta")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return descriptors_document([service_descriptor(listing) for listing in listings])

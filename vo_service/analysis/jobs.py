@@ -81,7 +81,10 @@ class AnalysisJobs:
         self.instruments = instruments if instruments is not None else InstrumentRegistry.discover()
         entries = self.instruments.analyses()
         archive, reuse = config.data_dir / "archive", config.data_dir / "reuse"
-        kinds = KindRegistry([analysis_kind(e, archive_dir=archive, reuse_dir=reuse) for e in entries])
+        products = config.data_dir / "products"
+        kinds = KindRegistry(
+            [analysis_kind(e, archive_dir=archive, reuse_dir=reuse, products_dir=products) for e in entries]
+        )
         self.executor: LocalExecutor | DaskExecutor
         if config.dask_scheduler:
             self.executor = DaskExecutor(

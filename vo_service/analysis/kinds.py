@@ -4,12 +4,14 @@ The kind of ``isgri/image`` is named ``isgri/image``.  Its validator reads the j
 analysis's pydantic model, so bad input is refused with 400 before the job exists, with the message naming the
 parameter and its limits.  Its run function (``AnalysisRun``, picklable: it travels to the worker process with
 the job) reads them again, calls ``analysis.run(params, ctx)`` with a plugin ``RunContext`` over the UWS one,
-and turns the ``ProductFile``s into UWS results (or reuses those of an identical earlier request).  Plugin errors become job errors of the same kind; whatever
+and turns the ``ProductFile``s into UWS results (or reuses those of an identical earlier request), registering
+the products it described in the product store.  Plugin errors become job errors of the same kind; whatever
 only the run can find out (no data in the selection) thus ends the job in ERROR with its message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,8 +34,9 @@ from tap.params import DaliParams
 from uws import JobKind, JobSpec, ResultSpec, RunContext
 from uws.errors import JobError, JobFatalError, JobTransientError, JobUsageError
 from vo_service.analysis.fanout import in_dask_worker, map_in_process, map_on_cluster
-from vo_service.analysis.reuse import ProductIndex, request_key
+from vo_service.analysis.reuse import ProductIndex, code_version, request_key
 from vo_service.errors import UsageError
+from vo_service.products import Activity, ProductStore, product_records
 
 __all__ = ["AnalysisRun", "analysis_kind", "read_parameters"]
 
@@ -108,8 +111,10 @@ class AnalysisRun:
     analysis: type[Analysis]
     archive_dir: Path
     reuse_dir: Path
+    products_dir: Path
 
     def __call__(self, job: JobSpec, ctx: RunContext) -> list[ResultSpec]:
+        started = dt.datetime.now(dt.UTC)
         try:
             params = parse_parameters(self.analysis.Parameters, ctx.parameters.values)
         except InstrumentUsageError as exc:  # checked at creation; the analysis may have changed since
@@ -140,21 +145,47 @@ class AnalysisRun:
         if len(set(ids)) != len(ids):
             raise JobFatalError(f"the analysis returned two products of one id: {', '.join(ids)}")
         results = [_result(p, ctx.results_dir) for p in products]
+        self._register(job, ctx, params, products, started)
         if key is not None:
             kept = [replace(p, path=Path(r.path or "")) for p, r in zip(products, results, strict=True)]
             index.keep(key, job.job_id, ctx.results_dir, kept)
         return results
+
+    def _register(
+        self,
+        job: JobSpec,
+        ctx: RunContext,
+        params: BaseModel,
+        products: Sequence[ProductFile],
+        started: dt.datetime,
+    ) -> None:
+        """Publishes the described products (``vo_service.products``) before the job is recorded COMPLETED,
+        so a completed job's products are always in the store; a re-run replaces them."""
+        activity = Activity(
+            job_id=job.job_id,
+            analysis=self.name,
+            parameters=params.model_dump(mode="json"),
+            code_version=code_version(self.analysis),
+            owner=job.owner,
+            started=started,
+            finished=dt.datetime.now(dt.UTC),
+        )
+        try:
+            records = product_records(activity, products)
+        except ValueError as exc:
+            raise JobFatalError(f"the analysis described its products wrongly: {exc}") from None
+        ProductStore(ctx.engine, self.products_dir).register(records)
 
 
 def _error_document(message: str) -> tuple[bytes, str]:
     return votable_error_document(message), VOTABLE
 
 
-def analysis_kind(entry: AnalysisEntry, *, archive_dir: Path, reuse_dir: Path) -> JobKind:
-    """The job kind of ``entry``, named ``instrument/product``."""
+def analysis_kind(entry: AnalysisEntry, *, archive_dir: Path, reuse_dir: Path, products_dir: Path) -> JobKind:
+    """The job kind of ``entry``, named ``instrument/product``; its products are kept under ``products_dir``."""
 
     def validate(params: DaliParams) -> None:
         read_parameters(entry.analysis, params)
 
-    run = AnalysisRun(entry.name, entry.analysis, archive_dir, reuse_dir)
+    run = AnalysisRun(entry.name, entry.analysis, archive_dir, reuse_dir, products_dir)
     return JobKind(entry.name, run, validate=validate, error_document=_error_document)

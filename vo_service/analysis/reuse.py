@@ -25,10 +25,11 @@ from pydantic import BaseModel
 
 from instruments.base import Analysis, ProductFile
 
-__all__ = ["ProductIndex", "Reused", "request_key"]
+__all__ = ["ProductIndex", "Reused", "code_version", "request_key"]
 
 
-def _code_version(analysis: type[Analysis]) -> str:
+def code_version(analysis: type[Analysis]) -> str:
+    """The code an analysis runs: its distribution versions and its own class and ``version``."""
     package = analysis.__module__.split(".")[0]
     dists = metadata.packages_distributions().get(package, [])
     versions = sorted(f"{d}=={metadata.version(d)}" for d in dists)
@@ -41,7 +42,7 @@ def request_key(name: str, analysis: type[Analysis], params: BaseModel) -> str:
     request = {
         "analysis": name,
         "parameters": params.model_dump(mode="json"),
-        "code": _code_version(analysis),
+        "code": code_version(analysis),
         "data": getattr(analysis, "data_version", ""),
     }
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()

@@ -58,13 +58,20 @@ def _run_job(
     spec = JobSpec(job.job_id, entry.name, None, None, parameters, claimed.attempt, 60, None)
     files = JobFiles(tmp_path / "jobs")
     files.prepare(job.job_id)
-    kind = analysis_kind(entry, archive_dir=tmp_path / "archive", reuse_dir=tmp_path / "reuse")
+    kind = analysis_kind(
+        entry,
+        archive_dir=tmp_path / "archive",
+        reuse_dir=tmp_path / "reuse",
+        products_dir=tmp_path / "products",
+    )
     results = list(kind.run(spec, JobContext(spec, store=store, files=files)))
     return store.get(job.job_id), results
 
 
 def test_parameters_are_refused_at_creation_naming_the_limits() -> None:
-    kind = analysis_kind(SLEEP, archive_dir=Path("archive"), reuse_dir=Path("reuse"))
+    kind = analysis_kind(
+        SLEEP, archive_dir=Path("archive"), reuse_dir=Path("reuse"), products_dir=Path("products")
+    )
     assert kind.validate is not None
     kind.validate(DaliParams.from_pairs([("DURATION", "1")]))
     with pytest.raises(
@@ -98,7 +105,9 @@ def test_products_outside_the_job_directory_are_refused(shared_store: JobStore, 
 
 
 def test_the_run_function_travels_to_worker_processes() -> None:
-    run = analysis_kind(SLEEP, archive_dir=Path("archive"), reuse_dir=Path("reuse")).run
+    run = analysis_kind(
+        SLEEP, archive_dir=Path("archive"), reuse_dir=Path("reuse"), products_dir=Path("products")
+    ).run
     assert isinstance(run, AnalysisRun) and pickle.loads(pickle.dumps(run)) == run
 
 
