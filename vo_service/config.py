@@ -31,6 +31,13 @@ class Config(BaseSettings):
         default="http://127.0.0.1:8000", description="Public root URL used in links, capabilities and records"
     )
     authority: str = Field(default="mmvo.example", description="IVOA authority of the service's identifiers")
+    publisher: str = Field(
+        default="MMVO", description="Who publishes the service, as its registry records name the publisher"
+    )
+    contact_email: str = Field(
+        default="contact@mmvo.example",
+        description="Contact address in the registry records and OAI-PMH Identify",
+    )
     maxrec_default: int = Field(default=100_000, ge=0, description="MAXREC when the client gives none")
     maxrec_hard: int = Field(default=20_000_000, ge=1, description="Largest MAXREC a client may ask for")
     query_timeout: float = Field(

@@ -1,7 +1,10 @@
 """VOSI documents shared by every service endpoint: capabilities and availability.
 
 Built with vo-models (pydantic-xml models of the IVOA schemas), so the documents are schema-valid by
-construction; each endpoint contributes its own ``Capability`` objects.
+construction; each endpoint contributes its own ``Capability`` objects.  pydantic-xml serialises a field by
+its declared type, so the capabilities document declares every capability subtype the service uses
+(``AnyCapability``): vo-models' own document knows only ``tr:TableAccess`` and would write the registry's
+``vg:Harvest`` without its ``maxRecords``.
 """
 
 from __future__ import annotations
@@ -11,13 +14,20 @@ from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import AnyUrl
-from pydantic_xml import BaseXmlModel
+from pydantic_xml import BaseXmlModel, element
+from vo_models.tapregext.models import TableAccess
 from vo_models.vodataservice.models import ParamHTTP
+from vo_models.voregistry.models import Harvest
 from vo_models.voresource.models import AccessURL, Capability, Interface, WebBrowser
 from vo_models.vosi.availability.models import Availability
+from vo_models.vosi.capabilities.models import NSMAP as CAPABILITIES_NSMAP
 from vo_models.vosi.capabilities.models import VOSICapabilities
 
 __all__ = [
+    "VOSI_AVAILABILITY",
+    "VOSI_CAPABILITIES",
+    "VOSI_TABLES",
+    "AnyCapability",
     "availability_document",
     "capabilities_document",
     "capability",
@@ -30,6 +40,13 @@ VOSI_CAPABILITIES = "ivo://ivoa.net/std/VOSI#capabilities"
 VOSI_AVAILABILITY = "ivo://ivoa.net/std/VOSI#availability"
 VOSI_TABLES = "ivo://ivoa.net/std/VOSI#tables-1.1"
 DALI_EXAMPLES = "ivo://ivoa.net/std/DALI#examples"
+
+#: Every capability type the service declares, the most specific first, so each keeps its own elements.
+AnyCapability = TableAccess | Harvest | Capability
+
+
+class _Capabilities(VOSICapabilities, tag="capabilities", ns="vosi", nsmap=CAPABILITIES_NSMAP):
+    capability: list[AnyCapability] = element(tag="capability", ns="", nsmap={"": ""}, default=[])
 
 
 def param_http(
@@ -69,9 +86,9 @@ def _xml(document: BaseXmlModel) -> bytes:
     return xml if isinstance(xml, bytes) else xml.encode()
 
 
-def capabilities_document(capabilities: Sequence[Capability]) -> bytes:
+def capabilities_document(capabilities: Sequence[AnyCapability]) -> bytes:
     """The ``vosi:capabilities`` document listing ``capabilities``."""
-    return _xml(VOSICapabilities(capability=list(capabilities)))
+    return _xml(_Capabilities(capability=list(capabilities)))
 
 
 def availability_document(*, available: bool, up_since: dt.datetime, notes: Sequence[str] = ()) -> bytes:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import httpx
 import pytest
 from astropy.io.votable import parse
 from lxml import etree
+from pyvo.dal.tap import TAPService
+from pyvo.io.vosi import parse_capabilities
 
 from tests.e2e.conftest import LiveService
+from tests.vo_service.registry.test_capabilities import PYVO_UNKNOWN
 from tests.xmlschema import assert_valid
 
 pytestmark = pytest.mark.e2e
@@ -23,6 +27,43 @@ def test_capabilities_are_schema_valid(live: LiveService, schemas: Path, path: s
     response = httpx.get(live.url + path)
     assert response.status_code == 200
     assert_valid(response.content, schemas, "benson-ivoa-bundle.xsd")
+
+
+def test_service_capabilities_declare_every_endpoint(live: LiveService) -> None:
+    root = etree.fromstring(httpx.get(f"{live.url}/capabilities").content)
+    declared = {(c.get("standardID"), c.findtext("interface/accessURL")) for c in root.findall("capability")}
+    assert {
+        ("ivo://ivoa.net/std/TAP", live.tap),
+        ("ivo://ivoa.net/std/VOSI#tables-1.1", f"{live.tap}/tables"),
+        ("ivo://ivoa.net/std/UWS#rest-1.1", f"{live.url}/analysis/isgri/image"),
+        ("ivo://ivoa.net/std/DataLink#links-1.1", f"{live.url}/datalink/links"),
+        ("ivo://ivoa.net/std/SIA#query-2.0", f"{live.url}/sia/query"),
+        ("ivo://ivoa.net/std/Registry", f"{live.url}/oai"),
+        ("ivo://ivoa.net/std/VOSI#capabilities", f"{live.url}/capabilities"),
+        ("ivo://ivoa.net/std/VOSI#availability", f"{live.url}/availability"),
+    } <= declared
+    for standard, url in declared:  # the endpoints of this service's own packages answer
+        if standard.startswith(("ivo://ivoa.net/std/UWS", "ivo://ivoa.net/std/VOSI")):
+            assert httpx.get(url).status_code == 200, url
+    assert httpx.get(f"{live.url}/oai", params={"verb": "Identify"}).status_code == 200
+    tap_root = etree.fromstring(httpx.get(f"{live.tap}/capabilities").content)
+    query = "capability[@standardID='ivo://ivoa.net/std/TAP']"
+    (ours,), (theirs,) = root.xpath(query), tap_root.xpath(query)
+    assert etree.tostring(ours, method="c14n", exclusive=True) == etree.tostring(
+        theirs, method="c14n", exclusive=True
+    )
+
+
+@pytest.mark.parametrize("path", ["/tap/capabilities", "/capabilities"])
+def test_pyvo_reads_the_capabilities(live: LiveService, path: str) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        capabilities = parse_capabilities(io.BytesIO(httpx.get(live.url + path).content))
+    assert all(PYVO_UNKNOWN.search(str(w.message)) for w in caught), [str(w.message) for w in caught]
+    (tap,) = [c for c in capabilities if c.standardid == "ivo://ivoa.net/std/TAP"]
+    assert tap.interfaces[0].accessurls[0].content == live.tap
+    assert "ADQL" in [language.name for language in tap.languages]
+    assert TAPService(live.tap).capabilities[0].standardid == "ivo://ivoa.net/std/TAP"
 
 
 def test_tap_capability_declares_geometry_and_formats(live: LiveService) -> None:
