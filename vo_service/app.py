@@ -20,6 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
+from vo_models.tapregext.models import TableAccess
 
 from tap.adql.features import language_features
 from tap.async_jobs import tap_job_kind
@@ -37,7 +38,8 @@ from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
 from vo_service.http_errors import ERROR_HANDLERS
 from vo_service.products import ProductStore
 from vo_service.products.http import ProductEndpoints
-from vo_service.vosi import availability_document, capabilities_document, vosi_capabilities
+from vo_service.registry import ServiceRegistry
+from vo_service.vosi import availability_document, capabilities_document
 
 __all__ = ["CatalogCache", "create_app"]
 
@@ -68,10 +70,9 @@ class CatalogCache:
             return self._catalog
 
 
-def _tap_capabilities_document(config: Config, catalog: CatalogCache) -> bytes:
-    tap_url = config.url("/tap")
-    access = tap_capability(
-        tap_url,
+def _table_access(config: Config, catalog: CatalogCache) -> TableAccess:
+    return tap_capability(
+        config.url("/tap"),
         features=[FeatureDecl(f.type, f.form, f.description) for f in language_features()],
         formats=[FormatDecl(f.mime, tuple(f.aliases), f.ivo_id) for f in OUTPUT_FORMATS],
         limits=TapLimits(
@@ -86,7 +87,10 @@ def _tap_capabilities_document(config: Config, catalog: CatalogCache) -> bytes:
         upload_methods=UPLOAD_METHODS,
         obscore=catalog.get().table("ivoa", "obscore") is not None,
     )
-    return capabilities_document(tap_capabilities(tap_url, access))
+
+
+def _tap_capabilities_document(config: Config, catalog: CatalogCache) -> bytes:
+    return capabilities_document(tap_capabilities(config.url("/tap"), _table_access(config, catalog)))
 
 
 def create_app(config: Config | None = None) -> Starlette:
@@ -151,9 +155,17 @@ def create_app(config: Config | None = None) -> Starlette:
             '<li><a href="availability">Availability</a></li></ul></body></html>'
         )
 
+    registry = ServiceRegistry(
+        config=config,
+        engine=database.engine,
+        catalog=catalog.get,
+        table_access=lambda: _table_access(config, catalog),
+        schema_descriptions=SCHEMA_DESCRIPTIONS,
+        analyses=analyses.listings,
+    )
+
     async def capabilities(request: Request) -> Response:
-        document = capabilities_document(vosi_capabilities(config.base_url, tables=False))
-        return Response(document, media_type="text/xml")
+        return Response(registry.capabilities_document(), media_type="text/xml")
 
     async def service_availability(request: Request) -> Response:
         return Response(availability(), media_type="text/xml")
@@ -174,6 +186,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/availability", service_availability, methods=["GET"]),
             Mount("/tap", routes=[*tap_routes(tap), *tap_async]),
             *analyses.routes(),
+            *registry.routes(),
             *products.routes(),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=2048, compresslevel=4)],
