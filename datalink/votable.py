@@ -20,6 +20,7 @@ __all__ = [
     "DescriptorParam",
     "ServiceDescriptor",
     "append_descriptor",
+    "descriptor_fragment",
     "descriptors_document",
     "links_document",
     "new_votable",
@@ -59,6 +60,7 @@ class DescriptorParam:
     min_inclusive: bool = True
     max_inclusive: bool = True
     options: tuple[str, ...] = ()
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,20 @@ def _param(
     arraysize: str | None = None,
     unit: str | None = None,
     ucd: str | None = None,
+    ref: str | None = None,
 ) -> etree._Element:
     if datatype == "char" and arraysize is None:
         arraysize = "*"
     return _element(
-        parent, "PARAM", name=name, datatype=datatype, arraysize=arraysize, value=value, unit=unit, ucd=ucd
+        parent,
+        "PARAM",
+        name=name,
+        datatype=datatype,
+        arraysize=arraysize,
+        value=value,
+        unit=unit,
+        ucd=ucd,
+        ref=ref,
     )
 
 
@@ -108,7 +119,14 @@ def append_descriptor(parent: etree._Element, descriptor: ServiceDescriptor) -> 
     group = _element(resource, "GROUP", name="inputParams")
     for p in descriptor.params:
         param = _param(
-            group, p.name, p.value, datatype=p.datatype, arraysize=p.arraysize, unit=p.unit, ucd=p.ucd
+            group,
+            p.name,
+            p.value,
+            datatype=p.datatype,
+            arraysize=p.arraysize,
+            unit=p.unit,
+            ucd=p.ucd,
+            ref=p.ref,
         )
         if p.description:
             _element(param, "DESCRIPTION").text = p.description
@@ -133,6 +151,17 @@ def new_votable() -> etree._Element:
 
 def serialise(root: etree._Element) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def descriptor_fragment(descriptor: ServiceDescriptor) -> str:
+    """``descriptor`` as a RESOURCE element (text) to be added to a VOTable written elsewhere (a TAP result),
+    in that document's default namespace."""
+    holder = new_votable()
+    append_descriptor(holder, descriptor)
+    text = etree.tostring(holder[0], encoding="unicode")
+    # The host document declares the VOTable namespace as its default: the fragment inherits it, and a
+    # repeated declaration on RESOURCE is one that VOTable readers (astropy) flag as an unknown attribute.
+    return text.replace(f' xmlns="{VOTABLE_NS}"', "", 1) + "\n"
 
 
 def descriptors_document(descriptors: Sequence[ServiceDescriptor]) -> bytes:

@@ -39,7 +39,7 @@ def tap_job_kind(service: TapService) -> JobKind:
         rows = service.start(prepared, timeout=timeout)
         name = f"{RESULT_ID}{prepared.output.extension}"
         ctx.results_dir.mkdir(parents=True, exist_ok=True)
-        blocks = prepared.output.stream(rows.columns, rows.chunks, status=rows.status, infos=prepared.infos)
+        blocks = prepared.stream(rows)
         try:
             with (ctx.results_dir / name).open("wb") as out:
                 for block in blocks:

@@ -112,7 +112,7 @@ def tap_routes(endpoint: TapEndpoint) -> list[BaseRoute]:
         params = await read_params(request, upload_limit=endpoint.upload_limit)
         prepared = await run_in_threadpool(endpoint.service.prepare, params)  # uploads may be fetched
         rows = await run_in_threadpool(endpoint.service.start, prepared)
-        blocks = prepared.output.stream(rows.columns, rows.chunks, status=rows.status, infos=prepared.infos)
+        blocks = prepared.stream(rows)
         headers = {"Vary": "Accept-Encoding"}
         if accepts_gzip(request):
             blocks = gzip_blocks(blocks)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -62,6 +62,14 @@ class PreparedQuery:
     maxrec: int
     infos: tuple[Info, ...]
     uploads: tuple[UploadTable, ...] = ()
+    #: VOTable RESOURCE fragments to follow the results (DataLink service descriptors for its rows).
+    resources: tuple[str, ...] = ()
+
+    def stream(self, rows: QueryRows) -> Iterator[bytes]:
+        """The result document of ``rows`` (see ``OutputFormat.stream``) with this query's INFOs and RESOURCEs."""
+        return self.output.stream(
+            rows.columns, rows.chunks, status=rows.status, infos=self.infos, extra_resources=self.resources
+        )
 
 
 def _with_uploads(catalog: Catalog, uploads: Sequence[UploadTable]) -> Catalog:
@@ -84,8 +92,12 @@ class TapService:
         cursor_factory: UploadCursorFactory,
         fetch: Fetch = fetch_url,
         batch_source: BatchSource | None = None,
+        result_resources: Callable[[Sequence[Column]], Sequence[str]] | None = None,
     ) -> None:
+        """``result_resources`` gives, for a result's columns, the RESOURCE fragments its VOTable should
+        carry after the results (such as a DataLink service descriptor referring to an identifier column)."""
         self.settings = settings
+        self._result_resources = result_resources
         self.dialect = dialect
         self._catalog = catalog
         self._cursor_factory = cursor_factory
@@ -126,7 +138,8 @@ class TapService:
             Info("QUERY", "", query),
             Info("MAXREC", str(maxrec)),
         )
-        return PreparedQuery(translation.sql, translation.columns, output, maxrec, infos, uploads)
+        resources = tuple(self._result_resources(translation.columns)) if self._result_resources else ()
+        return PreparedQuery(translation.sql, translation.columns, output, maxrec, infos, uploads, resources)
 
     def _output_format(self, params: DaliParams) -> OutputFormat:
         response_format = params.get("RESPONSEFORMAT")

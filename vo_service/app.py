@@ -38,6 +38,7 @@ from vo_service.db.catalog import SCHEMA_DESCRIPTIONS
 from vo_service.http_errors import ERROR_HANDLERS
 from vo_service.products import ProductStore
 from vo_service.products.http import ProductEndpoints
+from vo_service.products.tap_links import datalink_resources
 from vo_service.registry import ServiceRegistry
 from vo_service.vosi import availability_document, capabilities_document
 
@@ -120,6 +121,7 @@ def create_app(config: Config | None = None) -> Starlette:
         catalog=catalog.get,
         cursor_factory=database.read_cursor,
         batch_source=database.read_batches,
+        result_resources=functools.partial(datalink_resources, links_url=config.url("/datalink/links")),
     )
     jobs = UWSRuntime(config=config, engine=database.engine)
     tap_async = jobs.routes(

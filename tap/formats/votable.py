@@ -27,6 +27,7 @@ __all__ = [
     "VOTABLE_NAMESPACE",
     "Serialization",
     "VOTableFormat",
+    "field_ids",
     "votable_error_document",
 ]
 
@@ -87,6 +88,12 @@ def _description(text: str | None) -> str:
     return f"<DESCRIPTION>{xml_text(text)}</DESCRIPTION>\n" if text else ""
 
 
+def field_ids(names: Sequence[str], table_id: str = "") -> list[str]:
+    """The XML IDs the FIELDs of columns ``names`` get in a result whose TABLE has ID ``table_id`` (empty
+    when it has none): what a service descriptor's ``ref`` must name."""
+    return unique_xml_ids(names, reserved=(_COOSYS_ID, _TIMESYS_ID, table_id))
+
+
 def _fields(specs: Sequence[ColumnSpec], encoder: DataEncoder, table_id: str) -> tuple[str, str]:
     """(COOSYS/TIMESYS definitions, FIELD elements)."""
     columns = [s.column for s in specs]
@@ -97,7 +104,7 @@ def _fields(specs: Sequence[ColumnSpec], encoder: DataEncoder, table_id: str) ->
         systems += f'<COOSYS ID="{_COOSYS_ID}" system="ICRS"/>\n'
     if any(timestamps):
         systems += f'<TIMESYS ID="{_TIMESYS_ID}" timescale="UTC" refposition="UNKNOWN"/>\n'
-    ids = unique_xml_ids((c.name for c in columns), reserved=(_COOSYS_ID, _TIMESYS_ID, table_id))
+    ids = field_ids([c.name for c in columns], table_id)
     fields = []
     for spec, field_id, eq, ts in zip(specs, ids, equatorial, timestamps, strict=True):
         c = spec.column

@@ -96,14 +96,18 @@ def _descriptor_param(p: ParameterInfo, default: str | None) -> DescriptorParam:
 
 
 def service_descriptor(
-    listing: Listing, *, defaults: Mapping[str, str] | None = None, id: str | None = None
+    listing: Listing,
+    *,
+    defaults: Mapping[str, str] | None = None,
+    id: str | None = None,
+    name: str | None = None,
 ) -> ServiceDescriptor:
     """The DataLink service descriptor of an analysis: its job list with every parameter, defaults from
     ``defaults`` where given (a product's own parameters, to run it again) else the analysis's."""
     given = {k.upper(): v for k, v in (defaults or {}).items()}
     return ServiceDescriptor(
         id=id or listing.name.replace("/", "-"),
-        name=listing.name,
+        name=name or listing.name,
         description=": ".join(t for t in (listing.info.title, listing.info.description) if t),
         access_url=listing.url,
         standard_id=UWS_STANDARD_ID,

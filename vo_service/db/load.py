@@ -92,6 +92,8 @@ def _timestamp(dialect: Dialect) -> Callable[[Any], Any]:
     def convert(v: Any) -> Any:
         if v is None:
             return None
+        if isinstance(v, dt.datetime) and v.tzinfo is not None:  # timestamps are stored as UTC, zone-less
+            v = v.astimezone(dt.UTC).replace(tzinfo=None)
         if dialect == "sqlite":
             return v.isoformat(timespec="milliseconds") if isinstance(v, dt.datetime) else str(v)
         return dt.datetime.fromisoformat(v) if isinstance(v, str) else v

@@ -119,6 +119,7 @@ class ProductEndpoints:
             listing,
             defaults=wire_parameters(activity["parameters"]),
             id=rerun_descriptor_id(str(manifest["product_id"])),
+            name=f"{listing.name} again for {manifest['product_id']}",
         )
 
     def _scw_url(self, scw_id: str) -> str:
