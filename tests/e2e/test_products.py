@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,14 @@ from astropy.wcs import WCS
 from mocpy import MOC
 
 from tests.conftest import VotLint, validator_script
-from tests.e2e.conftest import LiveService
+from tests.e2e.conftest import (
+    LiveService,
+    free_port,
+    load_demo,
+    service_environment,
+    start_server,
+    stop_server,
+)
 from tests.e2e.test_isgri import CRAB, NS, REQUEST, _job, _phase
 
 pytestmark = [
@@ -267,3 +275,33 @@ def test_obscore_results_with_their_descriptor_pass_votlint(
     checked = votlint(response.content)
     print(f"ivoa.obscore result ({serialization}) with its DataLink descriptor: {checked}")
     assert checked.startswith("votlint: 0 errors, 0 warnings")
+
+
+def test_the_reproduce_script_makes_the_same_data_on_a_fresh_service(
+    image_job: ImageJob, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The script of the mosaic, run against another service with its own empty data directory (so nothing
+    is reused), makes a FITS file whose data units are byte for byte the original's."""
+    script = httpx.get(f"{image_job.live.url}/products/{image_job.job_id}-image/reproduce.py", timeout=30)
+    assert script.headers["content-type"].startswith("text/x-python")
+    workdir = tmp_path_factory.mktemp("reproduce")
+    (workdir / "reproduce.py").write_bytes(script.content)
+    data_dir = workdir / "service"
+    port = free_port()
+    env = service_environment(data_dir, port, None)
+    load_demo(env)
+    process = start_server(env, port, workdir / "server.log")
+    try:
+        done = subprocess.run(
+            [sys.executable, "reproduce.py", f"http://127.0.0.1:{port}"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        stop_server(process)
+    print(done.stdout.strip())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("identical data")
