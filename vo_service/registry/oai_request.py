@@ -62,6 +62,9 @@ _ARGUMENTS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
 #: The schema's patterns for metadataPrefix and setSpec, so that every echoed request stays valid.
 _PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
 _SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+#: A URI as RFC 3986 writes one (no IP literals): anything else cannot be an identifier, nor be echoed as one.
+_URI_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})"
+_URI = re.compile(f"{_URI_CHAR}+(?:#{_URI_CHAR}*)?")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d")
 _SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -164,6 +167,8 @@ def _check_arguments(verb: str, arguments: dict[str, str]) -> None:
         raise OAIError("badArgument", f"{verb} needs the argument {', '.join(sorted(missing))}")
     if "metadataPrefix" in arguments and not _PREFIX.fullmatch(arguments["metadataPrefix"]):
         raise OAIError("badArgument", f"{arguments['metadataPrefix']!r} is not a metadataPrefix")
+    if "identifier" in arguments and not _URI.fullmatch(arguments["identifier"]):
+        raise OAIError("badArgument", f"{arguments['identifier']!r} is not a URI")
     if "set" in arguments and not _SET_SPEC.fullmatch(arguments["set"]):
         raise OAIError("badArgument", f"{arguments['set']!r} is not a setSpec")
 

@@ -6,6 +6,8 @@ with the content), lets the store stamp the digests, and builds the records agai
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,14 @@ def _digest(draft: RecordDraft) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+def _no_later_than(stamp: Stamp, now: dt.datetime) -> Stamp:
+    """A stamp made by a process whose clock runs ahead of this one's, moved back to this one's present:
+    VOResource dates must not lie in the future (vo-models refuses them)."""
+    if stamp.updated <= now:
+        return stamp
+    return dataclasses.replace(stamp, created=min(stamp.created, now), updated=now)
+
+
 @dataclass(frozen=True)
 class PublishedRecord:
     """One identifier as a harvester sees it: its stamp, and its record unless it was deleted."""
@@ -51,9 +61,10 @@ class Publication:
         """Every identifier ever published, sorted, deleted ones included (with ``resource`` None)."""
         current = {draft.identifier: draft for draft in self._drafts()}
         stamps = self._store.stamp({identifier: _digest(draft) for identifier, draft in current.items()})
+        now = dt.datetime.now(dt.UTC)
         published = []
         for identifier in sorted(stamps):
-            stamp = stamps[identifier]
+            stamp = _no_later_than(stamps[identifier], now)
             draft = current.get(identifier)
             resource = draft.build(stamp) if draft is not None and not stamp.deleted else None
             published.append(PublishedRecord(identifier, stamp, resource))

@@ -162,6 +162,7 @@ def test_get_record_of_the_tap_service_has_its_tableset(oai: Ask) -> None:
         ({"verb": "Identify", "identifier": f"{AUTHORITY}/tap"}, "badArgument"),
         ({"verb": "ListRecords"}, "badArgument"),
         ({"verb": "ListRecords", "metadataPrefix": "ivo_vor", "until": "tomorrow"}, "badArgument"),
+        ({"verb": "ListMetadataFormats", "identifier": "ivo://mmvo.example/%%"}, "badArgument"),
         (
             {"verb": "GetRecord", "identifier": f"{AUTHORITY}/tap", "metadataPrefix": "marc21"},
             "cannotDisseminateFormat",
@@ -237,3 +238,17 @@ def test_deleted_records(oai: Ask, parts: Parts) -> None:
         got.find(".//oai:header", NS).get("status") == "deleted" and got.find(".//oai:metadata", NS) is None
     )
     assert _error(oai(verb="ListMetadataFormats", identifier=analyses)) == "noMetadataFormats"
+
+
+def test_a_stamp_from_a_clock_ahead_is_shown_as_now(oai: Ask, engine: sa.Engine) -> None:
+    """Another process, its clock an hour ahead, stamped the records: they are shown dated now, not refused."""
+    oai(verb="Identify")
+    _set_datestamps(
+        engine,
+        dict.fromkeys(IDENTIFIERS, dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1)),
+    )
+    root = oai(verb="GetRecord", identifier=f"{AUTHORITY}/tap", metadataPrefix="ivo_vor")
+    shown = root.findtext(".//oai:datestamp", namespaces=NS)
+    assert shown is not None and dt.datetime.strptime(shown, "%Y-%m-%dT%H:%M:%SZ") <= dt.datetime.now(
+        dt.UTC
+    ).replace(tzinfo=None)

@@ -47,6 +47,8 @@ def test_resumption_token_round_trip() -> None:
         ("verb=GetRecord&identifier=ivo://mmvo.example/tap", "badArgument"),
         ("verb=GetRecord&metadataPrefix=ivo_vor", "badArgument"),
         ("verb=ListRecords&metadataPrefix=ivo vor", "badArgument"),
+        ("verb=ListMetadataFormats&identifier=ivo://a/100%", "badArgument"),
+        ("verb=GetRecord&identifier=ivo://a/b c&metadataPrefix=ivo_vor", "badArgument"),
         ("verb=ListRecords&metadataPrefix=ivo_vor&set=a b", "badArgument"),
         ("verb=ListRecords&metadataPrefix=ivo_vor&from=yesterday", "badArgument"),
         ("verb=ListRecords&metadataPrefix=ivo_vor&from=2024-02-30", "badArgument"),
