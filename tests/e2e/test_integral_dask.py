@@ -83,7 +83,7 @@ def test_crab_image_with_science_windows_on_both_workers(cluster: str, image: ht
     results = {
         r.get("id"): r.get(f"{{{NS['xlink']}}}href") or "" for r in job.findall("uws:results/uws:result", NS)
     }
-    assert set(results) == {"image", "catalog", "preview"}
+    assert set(results) == {"image", "catalog", "preview", "region"}
     catalog = image.get(results["catalog"])
     rows = parse(io.BytesIO(catalog.content), verify="exception").get_first_table().to_table()
     crab = rows[rows["name"] == "Crab"]

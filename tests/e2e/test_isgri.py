@@ -76,7 +76,7 @@ def test_crab_image_job(client: httpx.Client) -> None:
         r.get("id"): (r.get(f"{{{NS['xlink']}}}href") or "", r.get("mime-type"))
         for r in job.findall("uws:results/uws:result", NS)
     }
-    assert set(results) == {"image", "catalog", "preview"}
+    assert set(results) == {"image", "catalog", "preview", "region"}
     assert results["preview"][1] == "image/png"
 
     image = client.get(results["image"][0])

@@ -52,7 +52,7 @@ def test_crab_jemx_image_job(client: httpx.Client) -> None:
         r.get("id"): (r.get(f"{{{NS['xlink']}}}href") or "", r.get("mime-type"))
         for r in job.findall("uws:results/uws:result", NS)
     }
-    assert set(results) == {"image", "catalog", "preview"}
+    assert set(results) == {"image", "catalog", "preview", "region"}
     with fits.open(io.BytesIO(client.get(results["image"][0]).content)) as hdus:
         assert hdus["FLUX"].header["INSTRUME"] == "JMX2"
         assert hdus["FLUX"].header["NAXIS"] == 2

@@ -175,6 +175,8 @@ def test_datalink_gives_the_file_preview_inputs_and_provenance(image_job: ImageJ
     (this,) = by_semantics["#this"]
     with fits.open(io.BytesIO(httpx.get(this.access_url, timeout=30).content)) as hdus:
         assert WCS(hdus["FLUX"].header).has_celestial
+    regions = [link for link in by_semantics["#auxiliary"] if link.access_url.endswith(".reg")]
+    assert len(regions) == 1 and "circle(" in httpx.get(regions[0].access_url, timeout=30).text
     (preview,) = by_semantics["#preview"]
     assert httpx.get(preview.access_url, timeout=30).content.startswith(b"\x89PNG")
     scws = [link for link in by_semantics["#progenitor"] if "integral.scw" in link.description]

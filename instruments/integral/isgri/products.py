@@ -34,6 +34,7 @@ __all__ = [
     "write_catalog",
     "write_image",
     "write_lightcurve",
+    "write_region",
     "write_spectrum",
 ]
 
@@ -199,4 +200,25 @@ def write_lightcurve(curve: LightCurve, path: Path, *, params: BaseModel, times:
         header["TSTART"] = (times[0], "[d] IJD start of the first science window")
         header["TSTOP"] = (times[1], "[d] IJD stop of the last science window")
         add_parameters(header, params)
+    return path
+
+
+def write_region(path: Path, sources: Sequence[CatalogSource], *, instrument: str) -> Path:
+    """The source list as a DS9 region file (ICRS circles of the 90 % error radius, at least 0.5 arcmin, named;
+    new sources in red), for DS9 and Aladin overlays."""
+    lines = [
+        "# Region file format: DS9 version 4.1",
+        f"# {instrument} sources found by MMVO",
+        "icrs",
+    ]
+    for source in sources:
+        colour = "red" if source.new_source else "green"
+        radius = max(source.err_rad, 0.5) * 60.0
+        name = source.name.replace("}", ")").replace("{", "(")
+        lines.append(
+            f'circle({source.ra:.6f},{source.dec:.6f},{radius:.2f}") # color={colour} text={{{name}}}'
+        )
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_text("\n".join(lines) + "\n")
+    temporary.replace(path)
     return path

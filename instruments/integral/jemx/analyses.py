@@ -33,7 +33,7 @@ from instruments.integral.isgri.analyses.common import per_scw
 from instruments.integral.isgri.analyses.image import ScwImage
 from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
-from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image
+from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image, write_region
 from instruments.integral.isgri.search import Detection, SearchResult
 from instruments.integral.isgri.selection import choose_pointings
 from instruments.integral.isgri.spectrum import Target as SpectralTarget
@@ -297,6 +297,7 @@ class Image(AnalysisBase):
         write_catalog(catalog_path, sources, band=band)
         _relabel(image_path, catalog_path, unit, band)
         significance_preview(preview_path, image, sources, instrument=f"JEM-X{unit}")
+        write_region(workdir / "jemx_sources.reg", sources, instrument=f"JEM-X{unit}")
         what = f"JEM-X{unit}, {band[0]:g}-{band[1]:g} keV, {len(pointings)} science windows"
         described = image_description(
             image_path, instrument=f"JEM-X{unit}", pointings=pointings, target_name=params.src_name
@@ -308,6 +309,13 @@ class Image(AnalysisBase):
                 "catalog", catalog_path, "application/x-votable+xml", f"sources, {what}", product=listed
             ),
             ProductFile("preview", preview_path, "image/png", f"significance mosaic, {what}", of="image"),
+            ProductFile(
+                "region",
+                workdir / "jemx_sources.reg",
+                "text/plain",
+                f"DS9 regions of the sources, {what}",
+                of="image",
+            ),
         ]
 
 

@@ -48,7 +48,7 @@ from instruments.integral.isgri.locate import R90_PER_SIGMA, gaussian_peak
 from instruments.integral.isgri.mask import SKY_PIXEL_DEG
 from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
-from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image
+from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image, write_region
 from instruments.integral.isgri.scw import shadowgram
 from instruments.integral.isgri.search import (
     MATCH_FLOOR_ARCMIN,
@@ -327,6 +327,7 @@ class Image(AnalysisBase):
         write_image(workdir / "isgri_image.fits", image, params=params, times=times, n_scw=len(pointings))
         write_catalog(workdir / "isgri_catalog.xml", sources, band=band)
         significance_preview(workdir / "isgri_image.png", image, sources, instrument="ISGRI")
+        write_region(workdir / "isgri_sources.reg", sources, instrument="ISGRI")
         what = f"{band[0]:g}-{band[1]:g} keV, {len(pointings)} science windows"
         described = image_description(
             workdir / "isgri_image.fits", instrument="ISGRI", pointings=pointings, target_name=params.src_name
@@ -351,6 +352,13 @@ class Image(AnalysisBase):
                 workdir / "isgri_image.png",
                 "image/png",
                 f"significance mosaic, {what}",
+                of="image",
+            ),
+            ProductFile(
+                "region",
+                workdir / "isgri_sources.reg",
+                "text/plain",
+                f"DS9 regions of the sources, {what}",
                 of="image",
             ),
         ]

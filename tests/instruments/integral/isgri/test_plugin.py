@@ -74,7 +74,7 @@ def test_image_finds_the_crab_and_writes_fits_votable_and_png(workdir: Path) -> 
     ctx = LocalRunContext(workdir)
     params = parse_parameters(Image.Parameters, {**CRAB, **WINDOW, "E1_keV": "20", "E2_keV": "40"})
     products = _by_id(Image().run(params, ctx))
-    assert set(products) == {"image", "catalog", "preview"}
+    assert set(products) == {"image", "catalog", "preview", "region"}
     assert [f for f, _ in ctx.reports][:3] == [0.0, pytest.approx(0.8 / 3), pytest.approx(1.6 / 3)]
 
     with fits.open(products["image"].path) as hdus:
@@ -100,6 +100,10 @@ def test_image_finds_the_crab_and_writes_fits_votable_and_png(workdir: Path) -> 
     offset = angular_distance(float(crab["ra"][0]), float(crab["dec"][0]), *CRAB_POSITION) * 60.0
     assert offset < 1.0 and crab["significance"][0] > 50.0
     assert products["preview"].path.read_bytes().startswith(PNG_SIGNATURE)
+    region = products["region"].path.read_text().splitlines()
+    assert region[0] == "# Region file format: DS9 version 4.1" and region[2] == "icrs"
+    assert any(line.startswith("circle(") and "text={Crab}" in line for line in region[3:])
+    assert len(region) == 3 + len(rows) and products["region"].of == "image"
 
     # What the service publishes: the mosaic and its source list as products, the preview with the mosaic.
     image, listed = products["image"].product, products["catalog"].product

@@ -63,7 +63,7 @@ def test_image_of_unit_2_finds_the_crab(workdir: Path) -> None:
     image = Jemx.products["image"]()
     params = parse_parameters(image.Parameters, {**CRAB, **WINDOW, "jemx_num": "2"})
     products: dict[str, ProductFile] = {p.result_id: p for p in image.run(params, LocalRunContext(workdir))}
-    assert set(products) == {"image", "catalog", "preview"}
+    assert set(products) == {"image", "catalog", "preview", "region"}
     assert (workdir / "archive" / "jemx2").is_dir() and not (workdir / "archive" / "jemx1").exists()
     with fits.open(products["image"].path) as hdus:
         assert hdus["FLUX"].header["INSTRUME"] == "JMX2"
