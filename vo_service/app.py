@@ -40,6 +40,7 @@ from vo_service.products import ProductStore
 from vo_service.products.http import ProductEndpoints
 from vo_service.products.tap_links import datalink_resources
 from vo_service.registry import ServiceRegistry
+from vo_service.sia import sia_routes
 from vo_service.vosi import availability_document, capabilities_document
 
 __all__ = ["CatalogCache", "create_app"]
@@ -187,6 +188,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/capabilities", capabilities, methods=["GET"]),
             Route("/availability", service_availability, methods=["GET"]),
             Mount("/tap", routes=[*tap_routes(tap), *tap_async]),
+            Mount("/sia", routes=sia_routes(tap_service, config=config, availability=availability)),
             *analyses.routes(),
             *registry.routes(),
             *products.routes(),
