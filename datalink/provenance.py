@@ -5,7 +5,8 @@ science windows it read are Entities it used, each with its id, version and NRT/
 reference catalogue the searches fit and name sources with; the product is the Entity it generated, derived
 from those inputs and from the products of the same run it was made from; the owner is the Agent the activity
 was associated with (and the product attributed to), the service's code a SoftwareAgent.  Parameters are
-Entities of type ``voprov:Parameter`` used in the role ``parameter`` (PROV has no parameter of its own).
+Entities of type ``voprov:Parameter`` used in the role ``parameter`` (PROV has no parameter of its own),
+valued as the job list takes them.
 
 The ``prov`` library writes both serialisations, so they are standard by construction.
 """
@@ -17,6 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from prov.model import ProvDocument
+
+from datalink.reproduce import wire_parameters
 
 __all__ = ["provenance_document", "provenance_json", "provenance_provn"]
 
@@ -77,18 +80,19 @@ def provenance_document(manifest: Mapping[str, Any], *, authority: str, service_
     document.wasAttributedTo(product, person)
     document.wasGeneratedBy(product, activity, dt.datetime.fromisoformat(activity_facts["finished"]))
 
-    for name, value in sorted(activity_facts["parameters"].items()):
+    for name, value in sorted(wire_parameters(activity_facts["parameters"]).items()):
         parameter = document.entity(
             ns[f"job/{_local(activity_facts['job_id'])}/parameter/{_local(name)}"],
-            {"prov:type": "voprov:Parameter", "prov:label": name, "prov:value": str(value)},
+            {"prov:type": "voprov:Parameter", "prov:label": name, "prov:value": value},
         )
         document.used(activity, parameter, None, None, {"prov:role": "parameter"})
     for item in manifest["inputs"]:
+        is_scw = item["kind"] == "scw"
         used = document.entity(
-            scw[_local(item["id"])],
+            scw[_local(item["id"])] if is_scw else ns[f"{_local(item['kind'])}/{_local(item['id'])}"],
             {
                 "prov:type": "voprov:Entity",
-                "prov:label": f"science window {item['id']}",
+                "prov:label": f"science window {item['id']}" if is_scw else f"{item['kind']} {item['id']}",
                 "voprov:id": item["id"],
                 "voprov:version": item["version"],
                 "voprov:data_version": item.get("data_version") or "unknown",

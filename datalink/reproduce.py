@@ -3,12 +3,15 @@
 The script submits the same analysis with the same (normalised) parameters, waits, downloads the product's
 main file and compares its data checksum (``vo_service.products.records.data_checksum``: FITS data units, not
 headers) with the original's, printing whether they are identical.  It takes the service's URL as its first
-argument, so the same script reproduces a product on another deployment.
+argument, so the same script reproduces a product on another deployment.  Every value from the manifest
+enters the script as a Python literal (``repr``), never as code or docstring text: titles and parameters
+carry users' free text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 __all__ = ["reproduce_script", "wire_parameters"]
@@ -36,9 +39,8 @@ def reproduce_script(manifest: Mapping[str, Any], *, service_url: str) -> str:
     main = manifest["files"][0]
     parameters = wire_parameters(activity["parameters"])
     lines = ",\n".join(f"    {name!r}: {value!r}" for name, value in sorted(parameters.items()))
-    return f'''"""Makes product {manifest["product_id"]} again: {manifest["title"]}.
+    return f'''"""Makes an MMVO product again and checks that its data are the same (see PRODUCT and TITLE).
 
-Made by job {activity["job_id"]} ({activity["analysis"]}, code {activity["code_version"]}) on {activity["finished"]}.
 Usage: python reproduce.py [SERVICE_URL]   (needs the MMVO client: the mmvo package)
 """
 
@@ -48,20 +50,23 @@ from pathlib import Path
 from vo_service.client import MMVOClient
 from vo_service.products.records import data_checksum
 
+PRODUCT = {str(manifest["product_id"])!r}
+TITLE = {str(manifest["title"])!r}
+MADE_BY = {f"job {activity['job_id']} ({activity['analysis']}, code {activity['code_version']}) on {activity['finished']}"!r}
 SERVICE = sys.argv[1] if len(sys.argv) > 1 else {service_url!r}
 PARAMETERS = {{
 {lines},
 }}
-RESULT = {main["result_id"]!r}
-EXPECTED = {main["data_checksum"]!r}
+RESULT = {str(main["result_id"])!r}
+EXPECTED = {str(main["data_checksum"])!r}
 
 with MMVOClient(SERVICE) as mmvo:
     job = mmvo.submit({instrument!r}, {product!r}, PARAMETERS)
     job.wait(on_progress=lambda status: print(status, file=sys.stderr))
-    output = Path({main["name"]!r})
+    output = Path({Path(str(main["name"])).name!r})
     output.write_bytes(job.fetch(RESULT).content)
 
-checksum = data_checksum(output, {main["content_type"]!r})
+checksum = data_checksum(output, {str(main["content_type"])!r})
 print(f"{{output}}: data {{checksum}}")
 print("identical data" if checksum == EXPECTED else f"different data: the original has {{EXPECTED}}")
 sys.exit(0 if checksum == EXPECTED else 1)

@@ -29,14 +29,17 @@ class PgSphereType(UserDefinedType[str]):
 
 
 class SPoint(PgSphereType):
+    cache_ok = True  # SQLAlchemy reads it from each class itself, not from a base
     name = "spoint"
 
 
 class SCircle(PgSphereType):
+    cache_ok = True  # SQLAlchemy reads it from each class itself, not from a base
     name = "scircle"
 
 
 class SPoly(PgSphereType):
+    cache_ok = True  # SQLAlchemy reads it from each class itself, not from a base
     name = "spoly"
 
 
