@@ -29,7 +29,6 @@ __all__ = [
     "delete_samples",
     "did",
     "insert_samples",
-    "wavelengths",
 ]
 
 #: hc in keV m: ObsCore wavelengths (m) from energies (keV).
@@ -53,11 +52,6 @@ def box(ra: float, dec: float, half: float) -> str:
         (ra - half, dec + half),
     ]
     return " ".join(f"{x!r} {y!r}" for x, y in corners)
-
-
-def wavelengths(e_min_kev: float, e_max_kev: float) -> tuple[float, float]:
-    """(em_min, em_max) in metres of an energy band in keV."""
-    return HC_KEV_M / e_max_kev, HC_KEV_M / e_min_kev
 
 
 def _row(product_id: str, **values: Any) -> dict[str, Any]:

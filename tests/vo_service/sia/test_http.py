@@ -13,7 +13,7 @@ from lxml import etree
 
 from tests.conftest import VotLint
 from tests.vo_service.sia.conftest import BASE_URL, SiaApp
-from tests.vo_service.sia.samples import CRAB, CRAB_SPECTRUM, CYGX1, GC_CUBE, VELA, did
+from tests.vo_service.sia.samples import CRAB, CRAB_SPECTRUM, CYGX1, GC_CUBE, HC_KEV_M, VELA, did
 from vo_service.demo.products import DATALINK_FORMAT, OBSCORE
 
 IMAGES = {CRAB, CYGX1, GC_CUBE, VELA}
@@ -123,7 +123,7 @@ def test_response_columns_are_obscore_with_its_metadata(sia: SiaApp) -> None:
         assert (str(field.unit) if field.unit is not None else None) == column.unit, column.name
     row = table.array[0]
     assert row["dataproduct_type"] == "image" and row["instrument_name"] == "ISGRI"
-    assert row["em_min"] == pytest.approx(1.239842e-9 / 80.0)
+    assert row["em_min"] == pytest.approx(HC_KEV_M / 80.0)
     assert str(row["s_region"]).startswith("Polygon ICRS 78.63 17.01")
 
 
