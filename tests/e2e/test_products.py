@@ -307,3 +307,16 @@ def test_the_reproduce_script_makes_the_same_data_on_a_fresh_service(
     print(done.stdout.strip())
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().endswith("identical data")
+
+
+def test_sia_finds_the_crab_image(image_job: ImageJob) -> None:
+    sia = pyvo.dal.SIA2Service(f"{image_job.live.url}/sia")
+    found = sia.search(pos=(83.63, 22.01, 1))
+    dids = [str(r["obs_publisher_did"]) for r in found]
+    print(f"SIA2Service.search(pos=(83.63, 22.01, 1)): {len(dids)} images")
+    assert f"{_did_prefix(image_job)}{image_job.job_id}-image" in dids
+    assert all(str(r["dataproduct_type"]) == "image" for r in found)  # not the source list
+    far = sia.search(pos=(263.63, -22.01, 1))
+    assert f"{_did_prefix(image_job)}{image_job.job_id}-image" not in [
+        str(r["obs_publisher_did"]) for r in far
+    ]
