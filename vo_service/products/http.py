@@ -31,7 +31,7 @@ from vo_service.analysis.documents import Listing, service_descriptor
 from vo_service.config import Config
 from vo_service.demo.products import publisher_did_prefix
 from vo_service.errors import NotFoundError, UsageError
-from vo_service.products.coverage import footprint_moc, moc_fits, moc_json, union
+from vo_service.products.coverage import footprint_moc, moc_fits, moc_json
 from vo_service.products.store import ProductStore
 
 __all__ = ["ID_LIMIT", "ProductEndpoints"]
@@ -154,14 +154,10 @@ class ProductEndpoints:
 
     # ------------------------------------------------------------------ coverage
 
-    def _service_moc(self) -> Any:
-        manifests = (self.store.manifest(pid) for pid in self.store.product_ids())
-        return union(footprint_moc(m["footprint"]) for m in manifests if m is not None)
-
     async def coverage_fits(self, request: Request) -> Response:
-        moc = await asyncio.to_thread(self._service_moc)
+        moc = await asyncio.to_thread(self.store.coverage)
         return Response(moc_fits(moc), media_type="application/fits")
 
     async def coverage_json(self, request: Request) -> Response:
-        moc = await asyncio.to_thread(self._service_moc)
+        moc = await asyncio.to_thread(self.store.coverage)
         return Response(moc_json(moc), media_type="application/json")

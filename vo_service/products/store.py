@@ -6,12 +6,14 @@ a row never points at missing files; deleting or destroying the job later takes 
 replaced by product id in one transaction, so registering again (a job re-run after a crash) is harmless.
 
 Everything that reads products (DataLink, provenance, MOCs) goes through here: the manifest is the product's
-truth beyond what the table holds.
+truth beyond what the table holds.  The service's coverage (the union of the products' MOCs) is kept in a file
+extended at each registration under a lock, so serving it never reads every manifest.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -21,16 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from mocpy import MOC
 
 from tap.schema import Dialect
 from vo_service.db.ddl import sa_table
 from vo_service.db.load import insert_rows
 from vo_service.demo.products import PRODUCTS
+from vo_service.products.coverage import footprint_moc, moc_json, union
 from vo_service.products.records import ProductRecord
 
 __all__ = ["MANIFEST", "ProductStore"]
 
 MANIFEST = "product.json"
+#: The service's coverage (MOC JSON), beside the products: hidden, so never taken for a product.
+COVERAGE = ".coverage.json"
 _PRODUCT_ID = re.compile(r"[A-Za-z0-9._~-]{1,200}")
 
 
@@ -53,6 +59,7 @@ class ProductStore:
             temporary = directory / f".{MANIFEST}.part"
             temporary.write_text(json.dumps(record.manifest, indent=1, sort_keys=True))
             temporary.replace(directory / MANIFEST)
+        self._extend_coverage(records)
         dialect: Dialect = "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
         table = sa_table(PRODUCTS, dialect)
         ids = [r.product_id for r in records]
@@ -78,6 +85,52 @@ class ProductStore:
             return None
         path = self.root / product_id / name
         return path if path.is_file() else None
+
+    def coverage(self) -> MOC:
+        """The union of every product's MOC (the service's coverage), from the file ``register`` keeps up to
+        date; rebuilt from the manifests when that file is missing."""
+        with self._coverage_lock():
+            moc = self._read_coverage()
+            if moc is None:
+                moc = self._rebuild_coverage()
+            return moc
+
+    def _extend_coverage(self, records: Sequence[ProductRecord]) -> None:
+        with self._coverage_lock():
+            moc = self._read_coverage()
+            if moc is None:  # the new manifests are already written: the rebuild includes them
+                self._rebuild_coverage()
+                return
+            added = union(footprint_moc(r.manifest["footprint"]) for r in records)
+            self._write_coverage(moc.union(added))
+
+    def _rebuild_coverage(self) -> MOC:
+        manifests = (self.manifest(pid) for pid in self.product_ids())
+        moc = union(footprint_moc(m["footprint"]) for m in manifests if m is not None)
+        self._write_coverage(moc)
+        return moc
+
+    def _read_coverage(self) -> MOC | None:
+        try:
+            return MOC.from_json(json.loads((self.root / COVERAGE).read_text()))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def _write_coverage(self, moc: MOC) -> None:
+        temporary = self.root / f"{COVERAGE}.part"
+        temporary.write_bytes(moc_json(moc))
+        temporary.replace(self.root / COVERAGE)
+
+    @contextlib.contextmanager
+    def _coverage_lock(self) -> Iterator[None]:
+        """One writer of the coverage file at a time, across the processes (workers) sharing the store."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / f"{COVERAGE}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def product_ids(self) -> Iterator[str]:
         """Every product id with a manifest, in no particular order."""

@@ -213,3 +213,38 @@ def test_product_ids(sqlite_engine: sa.Engine, records: list[ProductRecord], tmp
     (root / "half-made").mkdir()  # no manifest: not a product
     (root / "loose.txt").write_text("")
     assert sorted(store.product_ids()) == sorted(r.product_id for r in records)
+
+
+def test_coverage_grows_with_each_registration_and_is_rebuilt_when_lost(
+    sqlite_engine: sa.Engine, records: list[ProductRecord], tmp_path: Path
+) -> None:
+    from astropy import units as u
+    from astropy.coordinates import Latitude, Longitude
+
+    from vo_service.products.coverage import footprint_moc
+    from vo_service.products.store import COVERAGE
+
+    root = tmp_path / "products"
+    store = ProductStore(sqlite_engine, root)
+    assert store.coverage().empty()
+    store.register(records[:1])
+    first = store.coverage()
+    assert first == footprint_moc(records[0].manifest["footprint"])
+    # A product elsewhere on the sky: the coverage is the union of both.
+    moved = dataclasses.replace(
+        records[1],
+        product_id="elsewhere-catalog",
+        manifest={
+            **records[1].manifest,
+            "product_id": "elsewhere-catalog",
+            "footprint": [[200.0, -30.0], [202.0, -30.0], [202.0, -28.0], [200.0, -28.0]],
+        },
+        row={**records[1].row, "product_id": "elsewhere-catalog"},
+    )
+    store.register([moved])
+    both = store.coverage()
+    assert bool(both.contains_lonlat(Longitude(201.0 * u.deg), Latitude(-29.0 * u.deg))[0])
+    assert (first - both).empty() and not (both - first).empty()
+    (root / COVERAGE).unlink()
+    assert store.coverage() == both  # rebuilt from the manifests
+    assert (root / COVERAGE).is_file()
