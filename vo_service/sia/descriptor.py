@@ -59,7 +59,7 @@ _INPUTS: Final = (
 
 
 def _param(name: str, value: str, *, datatype: str = "char", **attributes: str | None) -> str:
-    arraysize = "*" if datatype in {"char", "double"} else None
+    arraysize = {"char": "*", "double": "2"}.get(datatype)  # doubles here are DALI intervals
     pairs = {"name": name, "datatype": datatype, "arraysize": arraysize, **attributes, "value": value}
     return "<PARAM" + "".join(f' {k}="{xml_attr(v)}"' for k, v in pairs.items() if v is not None)
 

@@ -101,7 +101,7 @@ def _polarization(name: str, value: str) -> str:
 
 
 def _position(name: str, value: str) -> str:
-    return intersects("s_region", parse_pos(value))
+    return intersects("s_region", parse_pos(value), centre=("s_ra", "s_dec"))
 
 
 CONDITIONS: Final[dict[str, Condition]] = {

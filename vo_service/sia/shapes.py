@@ -2,13 +2,8 @@
 
 Shapes are checked here, before any query exists, so a bad one is refused naming ``POS`` and saying why.
 
-A RANGE is a box in longitude and latitude.  Its sides of constant longitude are great circles, its sides of
-constant latitude are not (except the equator), and ADQL has no such shape, so a RANGE becomes polygons:
-cells of at most 90 degrees of longitude, split at the equator, whose latitude sides are followed by vertices
-every :data:`RANGE_STEP` degrees of longitude (a chord then strays less than 1 arcsec from its parallel).
-A side at a pole is that pole, a single vertex.  The cells keep every polygon well inside a hemisphere, as
-both engines' polygons must be.  A RANGE covering the whole sky constrains nothing but that a footprint is
-known.
+A RANGE is a box in longitude and latitude, ADQL has no such shape: :mod:`vo_service.sia.ranges` says which
+shapes stand for it.
 """
 
 from __future__ import annotations
@@ -16,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Final
 
 from tap.adql.sphere_shapes import GeometryError
@@ -24,11 +18,8 @@ from tap.adql.sphere_shapes import Polygon as SpherePolygon
 from vo_service.errors import UsageError
 from vo_service.sia.values import parse_number, words
 
-__all__ = ["RANGE_STEP", "Circle", "Polygon", "Pos", "Range", "parse_pos"]
+__all__ = ["Circle", "Polygon", "Pos", "Range", "parse_pos"]
 
-#: Longitude step (degrees) of the vertices along a RANGE's sides of constant latitude.
-RANGE_STEP: Final = 0.5
-_CELL: Final = 90.0
 _NAME: Final = "POS"
 
 Vertex = tuple[float, float]
@@ -59,37 +50,8 @@ class Range:
     def whole_sky(self) -> bool:
         return (self.lon_min, self.lon_max, self.lat_min, self.lat_max) == (0.0, 360.0, -90.0, 90.0)
 
-    def polygons(self) -> list[Polygon]:
-        """The cells covering the range (see the module docstring); empty for the whole sky."""
-        if self.whole_sky:
-            return []
-        pieces = math.ceil((self.lon_max - self.lon_min) / _CELL)
-        width = (self.lon_max - self.lon_min) / pieces
-        edges = [self.lon_min + i * width for i in range(pieces)] + [self.lon_max]
-        lats = [self.lat_min, self.lat_max]
-        if self.lat_min < 0.0 < self.lat_max:
-            lats.insert(1, 0.0)
-        return [
-            _cell(west, east, south, north)
-            for west, east in pairwise(edges)
-            for south, north in pairwise(lats)
-        ]
-
 
 Pos = Circle | Range | Polygon
-
-
-def _parallel(lat: float, start: float, stop: float) -> list[Vertex]:
-    """Vertices from ``start`` to ``stop`` (either direction) along the parallel at ``lat``."""
-    if abs(lat) == 90.0:
-        return [(start, lat)]
-    steps = 1 if lat == 0.0 else max(1, math.ceil(abs(stop - start) / RANGE_STEP))
-    return [(start + (stop - start) * i / steps, lat) for i in range(steps + 1)]
-
-
-def _cell(west: float, east: float, south: float, north: float) -> Polygon:
-    """The cell as a polygon, in DALI's vertex order: east along the south side, back along the north."""
-    return Polygon((*_parallel(south, west, east), *_parallel(north, east, west)))
 
 
 def _coordinates(parts: Sequence[str], *, infinite: bool = False) -> list[float]:

@@ -70,6 +70,15 @@ def test_conditions(pair: tuple[str, str], condition: str) -> None:
     assert _query(pair) == f"{BASE} AND {condition}"
 
 
+def test_a_range_is_bounded_then_centred_or_celled() -> None:
+    query = _query(("POS", "RANGE 80 90 20 25"))
+    bound, rest = query.removeprefix(f"{BASE} AND (").split(" AND ", 1)
+    assert bound.startswith("1 = INTERSECTS(s_region, CIRCLE(85.0, 22.5, ")
+    centre = "(s_ra >= 80.0 AND s_ra <= 90.0 AND s_dec >= 20.0 AND s_dec <= 25.0"
+    assert rest.startswith(f"({centre} AND 1 = CONTAINS(POINT(s_ra, s_dec), s_region)) OR ")
+    assert rest.count("1 = INTERSECTS(s_region, POLYGON(") == 1
+
+
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_every_parameter_translates(dialect: Dialect) -> None:
     assert {name for name, _ in EVERY_PARAMETER} == set(CONDITIONS)

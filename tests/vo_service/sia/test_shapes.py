@@ -1,18 +1,11 @@
-"""POS values: the three shapes, their checks, and the polygons a RANGE becomes (covering the range, and
-nothing more than an arcsecond beyond it)."""
+"""POS values: the three shapes and their checks."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-from tap.adql.sphere_shapes import Polygon as SpherePolygon
-from tap.adql.sphere_vectors import vector
 from vo_service.errors import UsageError
 from vo_service.sia.shapes import Circle, Polygon, Range, parse_pos
-
-ARCSEC = 1.0 / 3600.0
 
 
 def test_circle_and_polygon() -> None:
@@ -63,46 +56,3 @@ def test_ranges_with_open_ends_reach_the_axis_ends(value: str, expected: Range) 
 def test_bad_shapes_are_refused_naming_pos(value: str, reason: str) -> None:
     with pytest.raises(UsageError, match=f"^parameter POS.*{reason}"):
         parse_pos(value)
-
-
-def _covered(polygons: list[SpherePolygon], lon: float, lat: float) -> bool:
-    return any(p.contains_vec(vector(lon, lat)) for p in polygons)
-
-
-@pytest.mark.parametrize(
-    "box",
-    [
-        Range(12.0, 12.5, 34.0, 36.0),
-        Range(0.0, 360.0, -2.0, 2.0),
-        Range(0.0, 360.0, 89.0, 90.0),
-        Range(100.0, 170.0, -90.0, -30.0),
-        Range(200.0, 260.0, -60.0, 75.0),
-        Range(10.0, 100.0, -90.0, 90.0),
-    ],
-)
-def test_range_polygons_cover_the_range_and_little_else(box: Range) -> None:
-    cells = box.polygons()
-    assert all(len(cell.vertices) <= 62 for cell in cells)  # SQLite takes 127 function arguments
-    polygons = [SpherePolygon(cell.vertices) for cell in cells]  # valid spherical polygons
-    margin = 2 * ARCSEC  # the tolerance of the latitude sides, doubled
-    lons = [box.lon_min + margin + (box.lon_max - box.lon_min - 2 * margin) * i / 40 for i in range(41)]
-    lats = [box.lat_min + margin + (box.lat_max - box.lat_min - 2 * margin) * i / 40 for i in range(41)]
-    inside = list(itertools.product(lons, lats))
-    assert all(_covered(polygons, lon, lat) for lon, lat in inside)
-    outside = [
-        *(
-            (lon, lat)
-            for lon in lons
-            for lat in (box.lat_min - margin, box.lat_max + margin)
-            if abs(lat) <= 90
-        ),
-        *((lon, lat) for lat in lats[1:-1] for lon in (box.lon_min - margin, box.lon_max + margin)),
-    ]
-    outside = [
-        (lon % 360.0, lat) for lon, lat in outside if not (box.lon_min == 0.0 and box.lon_max == 360.0)
-    ]
-    assert not any(_covered(polygons, lon, lat) for lon, lat in outside)
-
-
-def test_whole_sky_range_is_no_polygon() -> None:
-    assert Range(0.0, 360.0, -90.0, 90.0).polygons() == []
