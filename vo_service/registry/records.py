@@ -178,7 +178,11 @@ def _sia(facts: ServiceFacts, stamp: Stamp) -> Resource:
     return CatalogService(
         **_core(facts, stamp, "/sia", title="MMVO image and product search (SIA 2.0)", short_name="MMVO SIA"),
         content=_content(config, SIA_DESCRIPTION, "Archive"),
-        capability=[sia_capability(config), datalink_capability(config), *_root_vosi(config)],
+        capability=[
+            sia_capability(config),
+            datalink_capability(config),
+            *vosi_capabilities(config.url("/sia"), tables=False),
+        ],
         coverage=_coverage(config),
         tableset=_tableset([obscore] if obscore else [], facts.schema_descriptions),
     )

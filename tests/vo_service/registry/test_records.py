@@ -94,6 +94,16 @@ def test_sia_record_lists_obscore(registry: ServiceRegistry) -> None:
         "ivo://ivoa.net/std/SIA#query-2.0",
         "ivo://ivoa.net/std/DataLink#links-1.1",
     ]
+    # SIA's own VOSI endpoints, beside /sia/query as DALI places them
+    vosi = {
+        c.get("standardID"): c.findtext("interface/accessURL")
+        for c in record.findall("capability")
+        if str(c.get("standardID")).startswith("ivo://ivoa.net/std/VOSI")
+    }
+    assert vosi == {
+        "ivo://ivoa.net/std/VOSI#capabilities": f"{BASE_URL}/sia/capabilities",
+        "ivo://ivoa.net/std/VOSI#availability": f"{BASE_URL}/sia/availability",
+    }
 
 
 def test_authority_and_registry_records(registry: ServiceRegistry) -> None:
