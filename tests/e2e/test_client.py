@@ -116,7 +116,12 @@ def test_mmvo_run_fetches_the_products_of_an_analysis(live: LiveService, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "COMPLETED" in done.stderr and "100%" in done.stderr  # the progress bar
     saved = dict(line.split("\t") for line in done.stdout.splitlines()[1:])
-    assert {Path(p).name for p in saved.values()} == {"image.fits", "catalog.vot", "preview.png"}
+    assert {Path(p).name for p in saved.values()} == {
+        "image.fits",
+        "catalog.vot",
+        "preview.png",
+        "region.txt",
+    }
     with MMVOClient(live.url) as client:
         job = client.submit("isgri", "image", CRAB_REQUEST)
         job.wait(timeout=300)
