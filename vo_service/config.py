@@ -66,6 +66,12 @@ class Config(BaseSettings):
     demo_sources: int = Field(default=100_000, ge=100, description="Rows of mmvo.sources in the demo data")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """Made absolute once, here: worker processes and product paths must not depend on a working directory."""
+        return value.resolve()
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
