@@ -25,7 +25,7 @@ from instruments.integral.isgri.pif import SKY_CENTRE
 from instruments.integral.isgri.scw import Shadowgram
 from instruments.reference import REFERENCE_SOURCES, ReferenceSource
 
-__all__ = ["Detection", "SearchResult", "match_reference", "name_source", "search_scw"]
+__all__ = ["Detection", "SearchResult", "detections", "match_reference", "name_source", "search_scw"]
 
 F64 = NDArray[np.float64]
 
@@ -158,7 +158,9 @@ def search_scw(
         else:
             excluded.append((candidate.u, candidate.v))
     return SearchResult(
-        _detections(fit, shadow, sources, catalogue, image),
+        detections(
+            fit, shadow, sources, catalogue, pixel_deg=SKY_PIXEL_DEG, on_axis=on_axis_open(shadow.weight)
+        ),
         image,
         decode(shadow, _residual(fit, shadow, sources)),
     )
@@ -196,18 +198,22 @@ def _relocate(fit: ShadowgramFit, shadow: Shadowgram, sources: Sequence[_Source]
     )
 
 
-def _detections(
+def detections(
     fit: ShadowgramFit,
     shadow: Shadowgram,
     sources: Sequence[_Source],
     catalogue: Sequence[ReferenceSource],
-    image: SkyImage,
+    *,
+    pixel_deg: float,
+    on_axis: float,
 ) -> tuple[Detection, ...]:
+    """The sources fitted together, as detections named against ``catalogue``, strongest first; positions
+    from sky-pixel offsets of ``pixel_deg``, fluxes in on-axis equivalent counts s^-1 (a unit flux is
+    ``on_axis``).  Shared by the coded-mask instruments: only those two numbers are theirs."""
     if not sources:
         return ()
     coef, err, _ = fit.solve([s.shadow() for s in sources])
-    on_axis = on_axis_open(shadow.weight)
-    scale = np.radians(SKY_PIXEL_DEG)
+    scale = np.radians(pixel_deg)
     rows = []
     new_names: list[str] = []
     for source, flux, flux_err in zip(sources, coef[2:], err[2:], strict=True):

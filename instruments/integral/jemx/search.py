@@ -18,12 +18,11 @@ from instruments.integral.isgri.fit import ShadowgramFit
 from instruments.integral.isgri.locate import gaussian_peak
 from instruments.integral.isgri.scw import Shadowgram
 from instruments.integral.isgri.search import (
-    Detection,
     SearchResult,
     _keep_significant,
     _residual,
     _Source,
-    name_source,
+    detections,
 )
 from instruments.integral.jemx.decode import decode
 from instruments.integral.jemx.locate import refine_position
@@ -117,36 +116,9 @@ def search_scw(
         else:
             excluded.append((candidate.u, candidate.v))
     return SearchResult(
-        _detections(fit, shadow, sources, catalogue),
+        detections(
+            fit, shadow, sources, catalogue, pixel_deg=SKY_PIXEL_DEG, on_axis=on_axis_open(shadow.weight)
+        ),
         image,
         decode(shadow, _residual(fit, shadow, sources)),
     )
-
-
-def _detections(
-    fit: ShadowgramFit, shadow: Shadowgram, sources: Sequence[_Source], catalogue: Sequence[ReferenceSource]
-) -> tuple[Detection, ...]:
-    if not sources:
-        return ()
-    coef, err, _ = fit.solve([s.shadow() for s in sources])
-    on_axis = on_axis_open(shadow.weight)
-    scale = np.radians(SKY_PIXEL_DEG)
-    rows = []
-    new_names: list[str] = []
-    for source, flux, flux_err in zip(sources, coef[2:], err[2:], strict=True):
-        ra, dec = shadow.frame.to_sky(source.u * scale, source.v * scale)
-        name, new = name_source(source.name, float(ra), float(dec), source.err_rad, catalogue, new_names)
-        rows.append(
-            Detection(
-                name=name,
-                ra=float(ra),
-                dec=float(dec),
-                flux=float(flux * on_axis),
-                flux_err=float(flux_err * on_axis),
-                detsig=float(flux / flux_err),
-                err_rad=source.err_rad,
-                offaxis=float(np.degrees(np.arctan(np.hypot(source.u, source.v) * scale))),
-                new_source=new,
-            )
-        )
-    return tuple(sorted(rows, key=lambda d: -d.detsig))
