@@ -30,7 +30,7 @@ from instruments.base import AnalysisBase, ProductFile, RunContext
 from instruments.errors import InstrumentFatalError, InstrumentUsageError
 from instruments.integral.describe import catalog_description, image_description
 from instruments.integral.isgri.analyses.common import per_scw
-from instruments.integral.isgri.analyses.image import ScwImage
+from instruments.integral.isgri.analyses.image import ScwImage, choose_band
 from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
 from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image, write_region
@@ -101,22 +101,6 @@ class SpectrumParameters(Target, TimeWindow, ScwSelection, OsaVersion, JemxUnit)
 
 class LightcurveParameters(Target, TimeWindow, JemxBand, ScwSelection, TimeBinning, OsaVersion, JemxUnit):
     """Parameters of ``jemx/lightcurve``."""
-
-
-def choose_band(model: JemxModel, e1: float, e2: float) -> tuple[float, float]:
-    """The band of whole channels nearest to [e1, e2] keV.
-
-    Raises:
-        InstrumentUsageError: no channel lies in the band, naming E1_keV and E2_keV.
-    """
-    edges = model.channel_edges
-    lo, hi = (float(edges[int(np.argmin(np.abs(edges - e)))]) for e in (e1, e2))
-    if hi <= lo:
-        raise InstrumentUsageError(
-            f"parameters E1_keV and E2_keV: the band {e1:g}-{e2:g} keV holds no whole JEM-X energy channel; "
-            f"the channels are bounded by {', '.join(f'{e:g}' for e in edges)} keV"
-        )
-    return lo, hi
 
 
 def chosen_pointings(
@@ -275,7 +259,7 @@ class Image(AnalysisBase):
         ctx.logger.info("%d JEM-X%d science windows chosen", len(pointings), unit)
         backend = jemx_archive(ctx.archive_dir, pointings, unit=unit)
         model = backend.instrument_model(pointings[0].t_start)
-        band = choose_band(model, params.E1_keV, params.E2_keV)
+        band = choose_band(model, params.E1_keV, params.E2_keV, instrument="JEM-X")
         mosaic = _mosaic(params.RA, params.DEC, pointings)
         detections: list[Detection] = []
         times = (np.inf, -np.inf)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import numpy as np
 from pydantic import BaseModel
@@ -46,7 +46,6 @@ from instruments.integral.isgri.decode import SkyImage
 from instruments.integral.isgri.fit import ShadowgramFit, on_axis_open, source_shadow
 from instruments.integral.isgri.locate import R90_PER_SIGMA, gaussian_peak
 from instruments.integral.isgri.mask import SKY_PIXEL_DEG
-from instruments.integral.isgri.model import IsgriModel
 from instruments.integral.isgri.mosaic import Mosaic, mosaic_wcs
 from instruments.integral.isgri.products import CatalogSource, write_catalog, write_image, write_region
 from instruments.integral.isgri.scw import shadowgram
@@ -74,8 +73,14 @@ MAX_MOSAIC_PEAKS = 20
 PSF_SIGMA_ARCMIN = 12.0 / 2.3548
 
 
-def choose_band(model: IsgriModel, e1: float, e2: float) -> tuple[float, float]:
-    """The band of whole channels nearest to [e1, e2] keV (images are sums of the archive's channels).
+class _Channels(Protocol):
+    @property
+    def channel_edges(self) -> np.ndarray: ...
+
+
+def choose_band(model: _Channels, e1: float, e2: float, *, instrument: str = "ISGRI") -> tuple[float, float]:
+    """The band of whole channels nearest to [e1, e2] keV (images are sums of the archive's channels), for
+    any instrument model with ``channel_edges`` (ISGRI's and JEM-X's).
 
     Raises:
         InstrumentUsageError: no channel lies in the band, naming E1_keV and E2_keV.
@@ -84,8 +89,8 @@ def choose_band(model: IsgriModel, e1: float, e2: float) -> tuple[float, float]:
     lo, hi = (float(edges[int(np.argmin(np.abs(edges - e)))]) for e in (e1, e2))
     if hi <= lo:
         raise InstrumentUsageError(
-            f"parameters E1_keV and E2_keV: the band {e1:g}-{e2:g} keV holds no whole energy channel; "
-            f"the channels of the archive are bounded by {', '.join(f'{e:g}' for e in edges)} keV"
+            f"parameters E1_keV and E2_keV: the band {e1:g}-{e2:g} keV holds no whole {instrument} energy "
+            f"channel; the channels of the archive are bounded by {', '.join(f'{e:g}' for e in edges)} keV"
         )
     return lo, hi
 
