@@ -50,11 +50,15 @@ class ProductEndpoints:
         self.store = store
         self.listings = listings
         self._did_prefix = publisher_did_prefix(config.authority)
+
+        def product_url(pid: str, name: str) -> str:  # files and documents alike
+            return config.url(f"/products/{quote(pid)}/{quote(name)}")
+
         self.urls = LinkUrls(
-            file=lambda pid, name: config.url(f"/products/{quote(pid)}/{quote(name)}"),
+            file=product_url,
             links=lambda pid: config.url(f"/datalink/links?ID={quote(self._did_prefix + pid, safe='')}"),
             scw=self._scw_url,
-            document=lambda pid, name: config.url(f"/products/{quote(pid)}/{quote(name)}"),
+            document=product_url,
         )
         self._documents: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
             "provenance.json": ("application/json", self._provenance_json),
@@ -137,7 +141,7 @@ class ProductEndpoints:
         if made is not None:
             media_type, make = made
             return Response(await asyncio.to_thread(make, manifest), media_type=media_type)
-        path = self.store.file(pid, name)
+        path = self.store.file(pid, name, manifest)
         entry = next((f for f in manifest["files"] if f["name"] == name), None)
         if path is None or entry is None:
             raise NotFoundError(f"product {pid} has no file {name}")

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+_FITS_TYPES = frozenset({"application/fits", "image/fits"})
 #: Media types shown as previews; other files that go with a product are auxiliary.
 _PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 
@@ -78,7 +79,7 @@ def file_checksum(path: Path) -> str:
 def data_checksum(path: Path, content_type: str) -> str:
     """``sha256:<hex>`` of the data part: for FITS the bytes of every HDU's data unit in order, headers
     left out; for other files the whole file."""
-    if content_type not in {"application/fits", "image/fits"}:
+    if content_type not in _FITS_TYPES:
         return file_checksum(path)
     digest = hashlib.sha256()
     with fits.open(path, memmap=False) as hdus, path.open("rb") as stream:
@@ -102,6 +103,7 @@ def semantics_of(file: ProductFile) -> str:
 
 
 def _file_entry(file: ProductFile, semantics: str) -> dict[str, Any]:
+    checksum = file_checksum(file.path)
     return {
         "result_id": file.result_id,
         "name": file.path.name,
@@ -109,8 +111,10 @@ def _file_entry(file: ProductFile, semantics: str) -> dict[str, Any]:
         "size": file.path.stat().st_size,
         "semantics": semantics,
         "description": file.description,
-        "checksum": file_checksum(file.path),
-        "data_checksum": data_checksum(file.path, file.content_type),
+        "checksum": checksum,
+        "data_checksum": checksum
+        if file.content_type not in _FITS_TYPES
+        else data_checksum(file.path, file.content_type),
     }
 
 

@@ -78,9 +78,9 @@ class ProductStore:
             return None
         return loaded
 
-    def file(self, product_id: str, name: str) -> Path | None:
-        """The path of a file of a product (by its name in the manifest), or None."""
-        manifest = self.manifest(product_id)
+    def file(self, product_id: str, name: str, manifest: dict[str, Any] | None = None) -> Path | None:
+        """The path of a file of a product (by its name in the manifest, read unless given), or None."""
+        manifest = manifest if manifest is not None else self.manifest(product_id)
         if manifest is None or name not in {f["name"] for f in manifest["files"]}:
             return None
         path = self.root / product_id / name
